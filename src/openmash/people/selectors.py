@@ -1,0 +1,101 @@
+"""Reads of a child's data. Each takes a ChildAccess, which only the access choke point hands out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from openmash.people.models import AgencyIdentity, FamilyLink
+
+if TYPE_CHECKING:
+    from openmash.access.selectors import ChildAccess
+
+
+def child_identities(*, access: ChildAccess) -> list[AgencyIdentity]:
+    return list(
+        AgencyIdentity.objects.filter(child=access.child).select_related("agency").order_by("agency__name", "recorded_on")
+    )
+
+
+def child_family(*, access: ChildAccess) -> list[FamilyLink]:
+    return list(
+        FamilyLink.objects.filter(child=access.child)
+        .select_related("adult", "related_child")
+        .order_by("relation")
+    )
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    occurred_at: datetime
+    kind: str
+    agency: str
+    summary: str
+
+
+CHRONOLOGY_KINDS = {
+    "record": "Hub record",
+    "identity": "Agency record",
+    "family": "Family",
+    "involvement": "Involvement",
+}
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+
+def child_chronology(
+    *, access: ChildAccess, agency_code: str = "", kind: str = ""
+) -> list[ChronologyEntry]:
+    """One timeline of what the hub knows about the child, newest first.
+
+    Later capabilities (contacts, feeds, visits, plans, risk, missing episodes) add
+    their own entries here; every entry names the agency it came from.
+    """
+    from openmash.access.models import Relationship  # noqa: PLC0415 - access depends on people
+
+    child = access.child
+    entries: list[ChronologyEntry] = [
+        ChronologyEntry(child.created_at, "record", "Hub", "Hub record created"),
+    ]
+    for identity in child_identities(access=access):
+        entries.append(
+            ChronologyEntry(
+                _at(identity.recorded_on),
+                "identity",
+                identity.agency.name,
+                f"{identity.agency.name} first recorded this child as {identity.full_name}",
+            )
+        )
+    for link in child_family(access=access):
+        if link.valid_from:
+            relative = link.adult.full_name if link.adult else "a sibling"
+            entries.append(
+                ChronologyEntry(_at(link.valid_from), "family", "Hub", f"{link.get_relation_display()}: {relative}")
+            )
+    relationships = Relationship.objects.filter(child=child).select_related(
+        "holder_user", "holder_team__agency", "holder_agency"
+    )
+    for rel in relationships:
+        holder = rel.holder_user or rel.holder_team or rel.holder_agency
+        agency = (
+            rel.holder_team.agency.name
+            if rel.holder_team
+            else rel.holder_agency.name
+            if rel.holder_agency
+            else "Hub"
+        )
+        entries.append(ChronologyEntry(rel.valid_from, "involvement", agency, f"{rel.get_basis_display()}: {holder}"))
+        if rel.valid_to and rel.valid_to <= timezone.now():
+            entries.append(
+                ChronologyEntry(rel.valid_to, "involvement", agency, f"Ended – {rel.get_basis_display()}: {holder}")
+            )
+    if agency_code:
+        entries = [entry for entry in entries if entry.agency == agency_code]
+    if kind:
+        entries = [entry for entry in entries if entry.kind == kind]
+    return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)

@@ -6,12 +6,12 @@ import os
 
 os.environ.setdefault("OPENMASH_DEMO", "1")
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES, database_from_url, env_bool  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, database_from_url, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # A fixed key is acceptable only here: local and demo data is synthetic.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-demo-only-key-never-used-in-production-2f9c1e"  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-demo-only-key-never-used-in-production-2f9c1e"
 
 if not DATABASES:
     from openmash.dbserver import ensure_running

@@ -8,8 +8,8 @@ from pathlib import Path
 
 os.environ.setdefault("OPENMASH_DEMO", "1")
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES, database_from_url  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES, database_from_url
 
 SECRET_KEY = "test-only-key-not-secret-7d1a0c"  # noqa: S105
 DEBUG = False

@@ -1,11 +1,11 @@
 """`openmash`: the one console command. Wraps manage.py and adds the embedded database.
 
-    openmash serve                 serve the site on http://127.0.0.1:8000
-    openmash demo                  migrate, generate the borough once, create demo users, serve
-    openmash generate --seed N --children N
-    openmash audit verify          check the read log's hash chains
-    openmash db start|stop|url|psql
-    openmash <any manage.py command>
+openmash serve                 serve the site on http://127.0.0.1:8000
+openmash demo                  migrate, generate the borough once, create demo users, serve
+openmash generate --seed N --children N
+openmash audit verify          check the read log's hash chains
+openmash db start|stop|url|psql
+openmash <any manage.py command>
 """
 
 from __future__ import annotations
@@ -116,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(rest)
     if command == "demo":
         os.environ["OPENMASH_DB_OWNER"] = "1"
-        code = _django(["demo_setup", *rest])
+        _django(["demo_setup", *rest])
         os.environ.pop("OPENMASH_DB_OWNER", None)
         # A fresh process so the web workers connect as the application role.
-        return subprocess.call([sys.executable, "-m", "openmash.cli", "serve"])  # noqa: S603
+        return subprocess.call([sys.executable, "-m", "openmash.cli", "serve"])
     return _django([command, *rest])
 
 

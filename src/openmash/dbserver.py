@@ -40,6 +40,7 @@ def _server(data_dir: Path, *, throwaway: bool):  # type: ignore[no-untyped-def]
 
 
 def _bootstrap_sql(database: str) -> str:
+    # Built only from this module's constants, never from input.
     return f"""
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
@@ -52,7 +53,7 @@ END $$;
 GRANT {APP_ROLE} TO {OWNER_ROLE};
 SELECT 'CREATE DATABASE {database} OWNER {OWNER_ROLE}'
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\\gexec
-"""
+"""  # noqa: S608
 
 
 def ensure_running(data_dir: Path | None = None, *, throwaway: bool = False) -> str:

@@ -15,11 +15,17 @@ class BreakGlassForm(forms.Form):
     )
     reason = forms.ChoiceField(
         choices=[("", ""), *BreakGlassReason.choices],
-        error_messages={"required": "Select why you need emergency access", "invalid_choice": "Select why you need emergency access"},
+        error_messages={
+            "required": "Select why you need emergency access",
+            "invalid_choice": "Select why you need emergency access",
+        },
     )
     reason_text = forms.CharField(
         max_length=2000,
-        error_messages={"required": "Explain why you need access now", "max_length": "Explain in 2,000 characters or fewer"},
+        error_messages={
+            "required": "Explain why you need access now",
+            "max_length": "Explain in 2,000 characters or fewer",
+        },
     )
 
     def clean_identifier(self) -> str:
@@ -31,7 +37,9 @@ class BreakGlassForm(forms.Form):
     def clean_reason_text(self) -> str:
         value = str(self.cleaned_data["reason_text"]).strip()
         if len(value) < MIN_REASON_LENGTH:
-            raise forms.ValidationError(f"Explain why you need access now, in at least {MIN_REASON_LENGTH} characters")
+            raise forms.ValidationError(
+                f"Explain why you need access now, in at least {MIN_REASON_LENGTH} characters"
+            )
         return value
 
 

@@ -32,7 +32,9 @@ class Relationship(BaseModel):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="relationships")
     holder_user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     holder_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    holder_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    holder_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     basis = models.CharField(max_length=30, choices=RelationshipBasis.choices)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
@@ -89,7 +91,9 @@ class BreakGlassGrant(BaseModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("granted_at")), name="grant_expires_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="grant_expires_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["user", "child", "expires_at"])]
 

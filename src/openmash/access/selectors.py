@@ -96,7 +96,7 @@ def relationships_active_for(*, actor: Actor, now: datetime | None = None) -> Qu
 
 
 def _grants_active_for(*, actor: Actor, now: datetime) -> QuerySet[BreakGlassGrant]:
-    if actor.user_id is None or actor.role not in CASE_ROLES:
+    if actor.user_id is None or actor.agency_id is None or actor.role not in CASE_ROLES:
         return BreakGlassGrant.objects.none()
     return BreakGlassGrant.objects.filter(
         user_id=actor.user_id,
@@ -107,7 +107,7 @@ def _grants_active_for(*, actor: Actor, now: datetime) -> QuerySet[BreakGlassGra
     )
 
 
-_BASIS_PRECEDENCE = {
+_BASIS_PRECEDENCE: dict[str, int] = {
     RelationshipBasis.ALLOCATED_WORKER: 0,
     RelationshipBasis.SUPPORTING_WORKER: 1,
     RelationshipBasis.TEAM: 2,
@@ -121,7 +121,10 @@ def _best_relationship(actor: Actor, child_id: uuid.UUID, now: datetime) -> Rela
     # A person's own relationship explains the access better than their team's or agency's.
     return min(
         found,
-        key=lambda rel: (0 if rel.holder_user_id else 1 if rel.holder_team_id else 2, _BASIS_PRECEDENCE.get(rel.basis, 9)),
+        key=lambda rel: (
+            0 if rel.holder_user_id else 1 if rel.holder_team_id else 2,
+            _BASIS_PRECEDENCE.get(rel.basis, 9),
+        ),
     )
 
 
@@ -147,7 +150,9 @@ def child_get_for_user(
     relationship = _best_relationship(actor, parsed, now)
     grant = None
     if relationship is None:
-        grant = _grants_active_for(actor=actor, now=now).filter(child_id=parsed).order_by("-expires_at").first()
+        grant = (
+            _grants_active_for(actor=actor, now=now).filter(child_id=parsed).order_by("-expires_at").first()
+        )
     child = Child.objects.filter(pk=parsed).first() if (relationship or grant) else None
     if child is None:
         denial.record()
@@ -233,11 +238,7 @@ def may_see_who_viewed(*, access: ChildAccess, actor: Actor) -> bool:
     if access.is_allocated_worker:
         return True
     rel = access.relationship
-    return bool(
-        rel is not None
-        and rel.basis == RelationshipBasis.TEAM
-        and actor.role == Role.TEAM_MANAGER
-    )
+    return bool(rel is not None and rel.basis == RelationshipBasis.TEAM and actor.role == Role.TEAM_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -251,14 +252,21 @@ class Viewer:
     outcome: str
 
 
-def child_viewers_for_user(*, actor: Actor, child_id: uuid.UUID | str, limit: int = 200) -> tuple[ChildAccess, list[Viewer]]:
+def child_viewers_for_user(
+    *, actor: Actor, child_id: uuid.UUID | str, limit: int = 200
+) -> tuple[ChildAccess, list[Viewer]]:
     """Who has viewed this child's record: for the allocated worker. Viewing it is itself logged."""
     access = child_get_for_user(
         actor=actor, child_id=child_id, purpose="Review who has viewed this record", action=Action.VIEW_AUDIT
     )
     if not may_see_who_viewed(access=access, actor=actor):
         # Their read of the child was granted and logged; the viewers list is not theirs to see.
-        raise ChildNotFound(actor=actor, child_id=access.child.pk, purpose="who viewed (not allocated)", action=Action.VIEW_AUDIT)
+        raise ChildNotFound(
+            actor=actor,
+            child_id=access.child.pk,
+            purpose="who viewed (not allocated)",
+            action=Action.VIEW_AUDIT,
+        )
     child_key = str(access.child.pk)
     events = (
         AccessEvent.objects.filter(Q(child_id=access.child.pk) | Q(child_ids__contains=[child_key]))
@@ -282,6 +290,8 @@ def child_viewers_for_user(*, actor: Actor, child_id: uuid.UUID | str, limit: in
 
 def child_id_for_break_glass(*, identifier: str) -> uuid.UUID | None:
     """Find a child by an exact national identifier, for emergency access only. Returns the id, no data."""
-    match = Child.objects.filter(Q(nhs_number=identifier) | Q(unique_pupil_number=identifier)).values_list("pk", flat=True)[:2]
+    match = Child.objects.filter(Q(nhs_number=identifier) | Q(unique_pupil_number=identifier)).values_list(
+        "pk", flat=True
+    )[:2]
     found = list(match)
     return found[0] if len(found) == 1 else None

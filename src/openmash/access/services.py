@@ -52,7 +52,9 @@ def relationship_start(
 
 
 @transaction.atomic
-def relationship_end(*, relationship: Relationship, reason: str, ended_at: datetime | None = None) -> Relationship:
+def relationship_end(
+    *, relationship: Relationship, reason: str, ended_at: datetime | None = None
+) -> Relationship:
     """End a relationship; access through it stops on the holder's next request."""
     ended_at = ended_at or timezone.now()
     if relationship.valid_to is not None and relationship.valid_to <= ended_at:

@@ -70,8 +70,15 @@ def alert_detail(request: HttpRequest, reference: str) -> HttpResponse:
     form = AlertReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         privacy_alert_review(
-            actor=actor_from_request(request), alert=alert, outcome=form.cleaned_data["outcome"], notes=form.cleaned_data["notes"]
+            actor=actor_from_request(request),
+            alert=alert,
+            outcome=form.cleaned_data["outcome"],
+            notes=form.cleaned_data["notes"],
         )
         messages.success(request, f"Review of {alert.reference} saved.")
         return redirect("access:alerts")
-    return render(request, "access/alert_detail.html", {"alert": alert, "form": form, "page_has_errors": bool(form.errors)})
+    return render(
+        request,
+        "access/alert_detail.html",
+        {"alert": alert, "form": form, "page_has_errors": bool(form.errors)},
+    )

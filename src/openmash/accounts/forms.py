@@ -9,7 +9,10 @@ from django.contrib.auth.forms import AuthenticationForm
 class SignInForm(AuthenticationForm):
     username = forms.CharField(max_length=150, error_messages={"required": "Enter your username"})
     password = forms.CharField(
-        max_length=200, strip=False, widget=forms.PasswordInput, error_messages={"required": "Enter your password"}
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
     )
 
     error_messages = {
@@ -30,7 +33,10 @@ class TokenForm(forms.Form):
     token = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
         max_length=12,
-        error_messages={"required": "Enter the 6-digit code from your app", "invalid": "Enter the 6-digit code from your app, numbers only"},
+        error_messages={
+            "required": "Enter the 6-digit code from your app",
+            "invalid": "Enter the 6-digit code from your app, numbers only",
+        },
     )
 
     def clean_token(self) -> str:

@@ -55,7 +55,9 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - float(last_seen) > idle_limit:
                 security_log.info("session idle timeout", extra={"user": str(request.user.pk)})
                 logout(request)
-                messages.info(request, "You were signed out because you had not done anything for 15 minutes.")
+                messages.info(
+                    request, "You were signed out because you had not done anything for 15 minutes."
+                )
                 return redirect(settings.LOGIN_URL)
             request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)

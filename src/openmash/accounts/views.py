@@ -59,7 +59,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     security_log.warning("sign-in locked out")
-    return render(request, "accounts/locked_out.html", {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}, status=429)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+        status=429,
+    )
 
 
 @require_POST
@@ -89,7 +94,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol a TOTP app: show the key as a QR code and as text, then confirm with a code."""
     import segno
 
-    device, _ = TOTPDevice.objects.get_or_create(user=request.user, confirmed=False, defaults={"name": "Authenticator app"})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -98,12 +105,21 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             security_log.info("second factor enrolled", extra={"user": str(request.user.pk)})
             return redirect("accounts:home")
-        form.add_error("token", "That code is not right. Check the time on your phone and try the newest code")
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+        form.add_error(
+            "token", "That code is not right. Check the time on your phone and try the newest code"
+        )
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, title="QR code for your authenticator app"
+    )
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": device.bin_key.hex(), "page_has_errors": bool(form.errors)},
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": device.bin_key.hex(),
+            "page_has_errors": bool(form.errors),
+        },
     )
 
 

@@ -179,13 +179,17 @@ def audit_chain_verify(*, progress: Any = None) -> VerifyResult:
                 progress(1)
             problem = None
             if row["sequence"] != expected_sequence:
-                problem = f"sequence {row['sequence']} where {expected_sequence} was expected (a row is missing)"
+                problem = (
+                    f"sequence {row['sequence']} where {expected_sequence} was expected (a row is missing)"
+                )
             elif row["prev_hash"] != expected_prev:
                 problem = "prev_hash does not match the entry_hash of the row before it"
             elif entry_hash_for(row) != row["entry_hash"]:
                 problem = "entry_hash does not match the row's contents (the row was changed)"
             if problem:
-                candidate = ChainBreak(chain=chain, sequence=row["sequence"], event_id=row["id"], problem=problem)
+                candidate = ChainBreak(
+                    chain=chain, sequence=row["sequence"], event_id=row["id"], problem=problem
+                )
                 # "First" across chains means earliest written, so the report is the same every run.
                 if first_break is None or candidate.event_id < first_break.event_id:
                     first_break = candidate

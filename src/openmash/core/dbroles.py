@@ -37,9 +37,7 @@ def grant_application_role(sender: Any = None, using: str = "default", **_: Any)
             _logger.warning("Application role %s does not exist; create it (docs/operations.md)", role)
             return
         quoted = connection.ops.quote_name(role)
-        cursor.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"
-        )
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         existing = {table for (table,) in cursor.fetchall()}

@@ -116,7 +116,9 @@ class FamilyLink(BaseModel):
     """How a child is related to an adult or to another child, over a period."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="family_links")
-    adult = models.ForeignKey(Adult, on_delete=models.PROTECT, null=True, blank=True, related_name="family_links")
+    adult = models.ForeignKey(
+        Adult, on_delete=models.PROTECT, null=True, blank=True, related_name="family_links"
+    )
     related_child = models.ForeignKey(
         Child, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -25,7 +25,10 @@ def identity_table_rows(identities: list[Any]) -> list[list[dict[str, str]]]:
         [
             {"text": identity.agency.name},
             {"text": identity.agency_record_id},
-            {"text": identity.full_name + (f" (also {identity.other_surnames})" if identity.other_surnames else "")},
+            {
+                "text": identity.full_name
+                + (f" (also {identity.other_surnames})" if identity.other_surnames else "")
+            },
             {"text": govuk_date(identity.date_of_birth)},
             {"text": identity.get_sex_display()},
             {"text": ", ".join(p for p in (identity.address, identity.postcode) if p) or "—"},

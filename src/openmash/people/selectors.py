@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
 def child_identities(*, access: ChildAccess) -> list[AgencyIdentity]:
     return list(
-        AgencyIdentity.objects.filter(child=access.child).select_related("agency").order_by("agency__name", "recorded_on")
+        AgencyIdentity.objects.filter(child=access.child)
+        .select_related("agency")
+        .order_by("agency__name", "recorded_on")
     )
 
 
@@ -48,15 +50,13 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
 
-def child_chronology(
-    *, access: ChildAccess, agency_code: str = "", kind: str = ""
-) -> list[ChronologyEntry]:
+def child_chronology(*, access: ChildAccess, agency_code: str = "", kind: str = "") -> list[ChronologyEntry]:
     """One timeline of what the hub knows about the child, newest first.
 
     Later capabilities (contacts, feeds, visits, plans, risk, missing episodes) add
     their own entries here; every entry names the agency it came from.
     """
-    from openmash.access.models import Relationship  # noqa: PLC0415 - access depends on people
+    from openmash.access.models import Relationship
 
     child = access.child
     entries: list[ChronologyEntry] = [
@@ -75,7 +75,9 @@ def child_chronology(
         if link.valid_from:
             relative = link.adult.full_name if link.adult else "a sibling"
             entries.append(
-                ChronologyEntry(_at(link.valid_from), "family", "Hub", f"{link.get_relation_display()}: {relative}")
+                ChronologyEntry(
+                    _at(link.valid_from), "family", "Hub", f"{link.get_relation_display()}: {relative}"
+                )
             )
     relationships = Relationship.objects.filter(child=child).select_related(
         "holder_user", "holder_team__agency", "holder_agency"
@@ -89,10 +91,14 @@ def child_chronology(
             if rel.holder_agency
             else "Hub"
         )
-        entries.append(ChronologyEntry(rel.valid_from, "involvement", agency, f"{rel.get_basis_display()}: {holder}"))
+        entries.append(
+            ChronologyEntry(rel.valid_from, "involvement", agency, f"{rel.get_basis_display()}: {holder}")
+        )
         if rel.valid_to and rel.valid_to <= timezone.now():
             entries.append(
-                ChronologyEntry(rel.valid_to, "involvement", agency, f"Ended – {rel.get_basis_display()}: {holder}")
+                ChronologyEntry(
+                    rel.valid_to, "involvement", agency, f"Ended: {rel.get_basis_display()}: {holder}"
+                )
             )
     if agency_code:
         entries = [entry for entry in entries if entry.agency == agency_code]

@@ -39,7 +39,9 @@ def search(request: HttpRequest) -> HttpResponse:
             page_number=request.GET.get("page", 1),
             query=form.cleaned_data["q"],
         )
-    return render(request, "people/search.html", {"form": form, "page": page, "page_has_errors": bool(form.errors)})
+    return render(
+        request, "people/search.html", {"form": form, "page": page, "page_has_errors": bool(form.errors)}
+    )
 
 
 def child_detail(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
@@ -90,5 +92,11 @@ def child_viewers(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "people/child_viewers.html",
-        {"access": access, "child": access.child, "viewers": viewers, "shows_viewers": True, "tab": "viewers"},
+        {
+            "access": access,
+            "child": access.child,
+            "viewers": viewers,
+            "shows_viewers": True,
+            "tab": "viewers",
+        },
     )

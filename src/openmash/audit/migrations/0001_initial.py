@@ -7,53 +7,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('chain', models.CharField(help_text='One chain per acting agency (ADR 0004)', max_length=64)),
-                ('sequence', models.BigIntegerField()),
-                ('occurred_at', models.DateTimeField()),
-                ('actor_id', models.UUIDField(blank=True, null=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('actor_agency_id', models.UUIDField(blank=True, null=True)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('child_id', models.UUIDField(blank=True, null=True)),
-                ('child_ids', models.JSONField(blank=True, default=list, help_text='Children shown by a list or search')),
-                ('resource_type', models.CharField(max_length=60)),
-                ('resource_id', models.CharField(blank=True, max_length=64)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('list', 'Listed'), ('search', 'Searched'), ('download', 'Downloaded'), ('print', 'Printed'), ('export', 'Exported'), ('view_audit', 'Viewed who has viewed'), ('break_seal', 'Broke a seal'), ('break_glass', 'Used emergency access')], max_length=20)),
-                ('purpose', models.CharField(max_length=200)),
-                ('basis_type', models.CharField(blank=True, max_length=30)),
-                ('basis_id', models.CharField(blank=True, max_length=64)),
-                ('outcome', models.CharField(choices=[('granted', 'Granted'), ('denied', 'Denied')], max_length=10)),
-                ('recipients', models.JSONField(blank=True, default=list)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('session_hash', models.CharField(blank=True, max_length=64)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "chain",
+                    models.CharField(help_text="One chain per acting agency (ADR 0004)", max_length=64),
+                ),
+                ("sequence", models.BigIntegerField()),
+                ("occurred_at", models.DateTimeField()),
+                ("actor_id", models.UUIDField(blank=True, null=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                ("actor_agency_id", models.UUIDField(blank=True, null=True)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                ("child_id", models.UUIDField(blank=True, null=True)),
+                (
+                    "child_ids",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Children shown by a list or search"
+                    ),
+                ),
+                ("resource_type", models.CharField(max_length=60)),
+                ("resource_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("list", "Listed"),
+                            ("search", "Searched"),
+                            ("download", "Downloaded"),
+                            ("print", "Printed"),
+                            ("export", "Exported"),
+                            ("view_audit", "Viewed who has viewed"),
+                            ("break_seal", "Broke a seal"),
+                            ("break_glass", "Used emergency access"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=200)),
+                ("basis_type", models.CharField(blank=True, max_length=30)),
+                ("basis_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "outcome",
+                    models.CharField(choices=[("granted", "Granted"), ("denied", "Denied")], max_length=10),
+                ),
+                ("recipients", models.JSONField(blank=True, default=list)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("session_hash", models.CharField(blank=True, max_length=64)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['chain', 'sequence'],
-                'indexes': [models.Index(fields=['child_id', 'occurred_at'], name='audit_acces_child_i_6b4a6f_idx'), models.Index(fields=['actor_id', 'occurred_at'], name='audit_acces_actor_i_f7555d_idx'), django.contrib.postgres.indexes.GinIndex(fields=['child_ids'], name='accessevent_child_ids_gin')],
-                'constraints': [models.UniqueConstraint(fields=('chain', 'sequence'), name='accessevent_chain_sequence')],
+                "ordering": ["chain", "sequence"],
+                "indexes": [
+                    models.Index(fields=["child_id", "occurred_at"], name="audit_acces_child_i_6b4a6f_idx"),
+                    models.Index(fields=["actor_id", "occurred_at"], name="audit_acces_actor_i_f7555d_idx"),
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["child_ids"], name="accessevent_child_ids_gin"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("chain", "sequence"), name="accessevent_chain_sequence")
+                ],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accessevent',
-            trigger=pgtrigger.compiler.Trigger(name='accessevent_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='c05ae700329a8607ac61d991f362645886884022', operation='UPDATE OR DELETE', pgid='pgtrigger_accessevent_append_only_ae555', table='audit_accessevent', when='BEFORE')),
+            model_name="accessevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="accessevent_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="c05ae700329a8607ac61d991f362645886884022",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_accessevent_append_only_ae555",
+                    table="audit_accessevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accessevent',
-            trigger=pgtrigger.compiler.Trigger(name='accessevent_no_truncate', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'The read log is append-only: % cannot be truncated', TG_TABLE_NAME;", hash='73c286944280adcad1daaf1ba8d64837ec15ea75', level='STATEMENT', operation='TRUNCATE', pgid='pgtrigger_accessevent_no_truncate_3b2ae', table='audit_accessevent', when='BEFORE')),
+            model_name="accessevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="accessevent_no_truncate",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'The read log is append-only: % cannot be truncated', TG_TABLE_NAME;",
+                    hash="73c286944280adcad1daaf1ba8d64837ec15ea75",
+                    level="STATEMENT",
+                    operation="TRUNCATE",
+                    pgid="pgtrigger_accessevent_no_truncate_3b2ae",
+                    table="audit_accessevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

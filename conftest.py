@@ -1,0 +1,39 @@
+"""Test-wide setup: migrations run as the owner role, tests act as the application role."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow its ORM there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Create and migrate the test database as the owner, then act as the application role.
+
+    This is what production does: the schema belongs to one role, the web app runs as
+    another that cannot change the read log. Tests that skipped this would pass against
+    privileges the real service does not have.
+    """
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    settings_dict = connections["default"].settings_dict
+    assume_role = settings_dict["OPTIONS"].pop("assume_role", None)
+    with django_db_blocker.unblock():
+        connections["default"].close()
+        db_cfg = setup_databases(verbosity=0, interactive=False, keepdb=False)
+        connections["default"].close()
+    if assume_role:
+        settings_dict["OPTIONS"]["assume_role"] = assume_role
+    yield
+    with django_db_blocker.unblock():
+        connections["default"].close()
+        settings_dict["OPTIONS"].pop("assume_role", None)
+        # The throwaway server is deleted at exit anyway; a failed drop must not fail the run.
+        with contextlib.suppress(Exception):
+            teardown_databases(db_cfg, verbosity=0)

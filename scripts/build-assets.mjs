@@ -1,6 +1,6 @@
 // Copy the built GOV.UK, MOJ and htmx assets from node_modules into static_build/.
 // Run by `make install` after `npm ci`; static_build/ is never committed.
-import { cpSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,6 +27,14 @@ for (const [from, to] of copies) {
   }
   mkdirSync(dirname(join(out, to)), { recursive: true });
   cpSync(source, join(out, to), { recursive: true });
+}
+// The precompiled stylesheets point at /assets/; Django serves them under STATIC_URL.
+for (const [css, prefix] of [
+  ["govuk/govuk-frontend.min.css", "/static/govuk/assets/"],
+  ["moj/moj-frontend.min.css", "/static/moj/assets/"],
+]) {
+  const path = join(out, css);
+  writeFileSync(path, readFileSync(path, "utf8").replaceAll("url(/assets/", `url(${prefix}`));
 }
 // OpenMASH's own small stylesheet and scripts live in src/openmash/core/static/openmash.
 console.log(`Front-end assets copied to ${out}`);

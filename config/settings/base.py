@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "openmash.access",
     "openmash.audit",
     "openmash.synthetic",
+    "openmash.timescales",
 ]
 
 MIDDLEWARE = [

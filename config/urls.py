@@ -9,6 +9,7 @@ urlpatterns = [
     path("children/", include("openmash.people.urls")),
     path("access/", include("openmash.access.urls")),
     path("audit/", include("openmash.audit.urls")),
+    path("notifications/", include("openmash.notifications.urls")),
 ]
 
 handler404 = "openmash.core.views.not_found"

@@ -16,6 +16,10 @@ const copies = [
   ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "moj/moj-frontend.min.js"],
   ["@ministryofjustice/frontend/moj/assets", "moj/assets"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["vega/build/vega.min.js", "charts/vega.min.js"],
+  ["vega-lite/build/vega-lite.min.js", "charts/vega-lite.min.js"],
+  ["vega-embed/build/vega-embed.min.js", "charts/vega-embed.min.js"],
+  ["cytoscape/dist/cytoscape.min.js", "charts/cytoscape.min.js"],
 ];
 
 rmSync(out, { recursive: true, force: true });

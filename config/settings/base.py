@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "openmash.audit",
     "openmash.synthetic",
     "openmash.timescales",
+    "openmash.notifications",
 ]
 
 MIDDLEWARE = [

@@ -169,6 +169,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("OPENMASH_IDLE_MINUTES", "15")))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 # Second factor: required unless demo mode says otherwise.
 OTP_REQUIRED = not DEMO_MODE

@@ -50,7 +50,7 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
 
-def child_chronology(*, access: ChildAccess, agency_code: str = "", kind: str = "") -> list[ChronologyEntry]:
+def child_chronology(*, access: ChildAccess) -> list[ChronologyEntry]:
     """One timeline of what the hub knows about the child, newest first.
 
     Later capabilities (contacts, feeds, visits, plans, risk, missing episodes) add
@@ -100,8 +100,10 @@ def child_chronology(*, access: ChildAccess, agency_code: str = "", kind: str = 
                     rel.valid_to, "involvement", agency, f"Ended: {rel.get_basis_display()}: {holder}"
                 )
             )
-    if agency_code:
-        entries = [entry for entry in entries if entry.agency == agency_code]
-    if kind:
-        entries = [entry for entry in entries if entry.kind == kind]
     return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
+
+
+def chronology_filter(
+    entries: list[ChronologyEntry], *, agency: str = "", kind: str = ""
+) -> list[ChronologyEntry]:
+    return [e for e in entries if (not agency or e.agency == agency) and (not kind or e.kind == kind)]

@@ -16,7 +16,13 @@ from openmash.access.selectors import (
 from openmash.accounts.actor import actor_from_request
 from openmash.people import presenters
 from openmash.people.forms import ChildSearchForm, ChronologyFilterForm
-from openmash.people.selectors import CHRONOLOGY_KINDS, child_chronology, child_family, child_identities
+from openmash.people.selectors import (
+    CHRONOLOGY_KINDS,
+    child_chronology,
+    child_family,
+    child_identities,
+    chronology_filter,
+)
 
 
 def my_children(request: HttpRequest) -> HttpResponse:
@@ -69,8 +75,9 @@ def child_chronology_view(request: HttpRequest, child_id: uuid.UUID) -> HttpResp
     agency = kind = ""
     if form.is_valid():
         agency, kind = form.cleaned_data["agency"], form.cleaned_data["kind"]
-    entries = child_chronology(access=access, agency_code=agency, kind=kind)
-    agencies = sorted({entry.agency for entry in child_chronology(access=access)})
+    everything = child_chronology(access=access)
+    agencies = sorted({entry.agency for entry in everything})
+    entries = chronology_filter(everything, agency=agency, kind=kind)
     return render(
         request,
         "people/child_chronology.html",

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from openmash.people.extensions import chronology_providers
 from openmash.people.models import AgencyIdentity, FamilyLink
 
 if TYPE_CHECKING:
     from openmash.access.selectors import ChildAccess
+    from openmash.accounts.actor import Actor
 
 
 def child_identities(*, access: ChildAccess) -> list[AgencyIdentity]:
@@ -50,11 +52,19 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
 
-def child_chronology(*, access: ChildAccess) -> list[ChronologyEntry]:
+def chronology_kinds() -> dict[str, str]:
+    kinds = dict(CHRONOLOGY_KINDS)
+    for provider in chronology_providers():
+        kinds.update(provider.kinds)
+    return kinds
+
+
+def child_chronology(*, access: ChildAccess, actor: Actor) -> list[ChronologyEntry]:
     """One timeline of what the hub knows about the child, newest first.
 
-    Later capabilities (contacts, feeds, visits, plans, risk, missing episodes) add
-    their own entries here; every entry names the agency it came from.
+    Later capabilities (contacts, feeds, visits, plans, risk, missing episodes) add their
+    entries through registered providers (people.extensions); every entry names the
+    agency it came from.
     """
     from openmash.access.models import Relationship
 
@@ -100,6 +110,8 @@ def child_chronology(*, access: ChildAccess) -> list[ChronologyEntry]:
                     rel.valid_to, "involvement", agency, f"Ended: {rel.get_basis_display()}: {holder}"
                 )
             )
+    for provider in chronology_providers():
+        entries.extend(provider.entries(access, actor))
     return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
 
 

@@ -15,13 +15,14 @@ from openmash.access.selectors import (
 )
 from openmash.accounts.actor import actor_from_request
 from openmash.people import presenters
+from openmash.people.extensions import visible_tabs
 from openmash.people.forms import ChildSearchForm, ChronologyFilterForm
 from openmash.people.selectors import (
-    CHRONOLOGY_KINDS,
     child_chronology,
     child_family,
     child_identities,
     chronology_filter,
+    chronology_kinds,
 )
 
 
@@ -63,6 +64,7 @@ def child_detail(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
             "identity_rows": presenters.identity_table_rows(child_identities(access=access)),
             "family": child_family(access=access),
             "shows_viewers": may_see_who_viewed(access=access, actor=actor),
+            "extra_tabs": visible_tabs(access, actor),
             "tab": "record",
         },
     )
@@ -71,11 +73,12 @@ def child_detail(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
 def child_chronology_view(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor = actor_from_request(request)
     access = child_get_for_user(actor=actor, child_id=child_id, purpose="View child chronology")
-    form = ChronologyFilterForm(request.GET or None, kinds=CHRONOLOGY_KINDS)
+    kinds = chronology_kinds()
+    form = ChronologyFilterForm(request.GET or None, kinds=kinds)
     agency = kind = ""
     if form.is_valid():
         agency, kind = form.cleaned_data["agency"], form.cleaned_data["kind"]
-    everything = child_chronology(access=access)
+    everything = child_chronology(access=access, actor=actor)
     agencies = sorted({entry.agency for entry in everything})
     entries = chronology_filter(everything, agency=agency, kind=kind)
     return render(
@@ -87,15 +90,17 @@ def child_chronology_view(request: HttpRequest, child_id: uuid.UUID) -> HttpResp
             "entries": entries,
             "form": form,
             "agencies": agencies,
-            "kinds": CHRONOLOGY_KINDS,
+            "kinds": kinds,
             "shows_viewers": may_see_who_viewed(access=access, actor=actor),
+            "extra_tabs": visible_tabs(access, actor),
             "tab": "chronology",
         },
     )
 
 
 def child_viewers(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
-    access, viewers = child_viewers_for_user(actor=actor_from_request(request), child_id=child_id)
+    actor = actor_from_request(request)
+    access, viewers = child_viewers_for_user(actor=actor, child_id=child_id)
     return render(
         request,
         "people/child_viewers.html",
@@ -104,6 +109,7 @@ def child_viewers(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
             "child": access.child,
             "viewers": viewers,
             "shows_viewers": True,
+            "extra_tabs": visible_tabs(access, actor),
             "tab": "viewers",
         },
     )

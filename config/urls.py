@@ -10,6 +10,8 @@ urlpatterns = [
     path("access/", include("openmash.access.urls")),
     path("audit/", include("openmash.audit.urls")),
     path("notifications/", include("openmash.notifications.urls")),
+    path("concerns/", include("openmash.intake.urls")),
+    path("exploitation/", include("openmash.exploitation.urls")),
 ]
 
 handler404 = "openmash.core.views.not_found"

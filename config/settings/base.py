@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "openmash.synthetic",
     "openmash.timescales",
     "openmash.notifications",
+    "openmash.intake",
+    "openmash.exploitation",
 ]
 
 MIDDLEWARE = [

@@ -57,8 +57,8 @@ NAVIGATION[Role.PRIVACY_OFFICER] = [
     NavItem("Privacy alerts", "access:alerts"),
     NavItem("Audit trail", "audit:trail"),
 ]
-NAVIGATION[Role.BOARD_MEMBER] = [NavItem("Overview", "core:home")]
-NAVIGATION[Role.SYSTEM_ADMIN] = [NavItem("Overview", "core:home")]
+NAVIGATION[Role.BOARD_MEMBER] = [NavItem("Overview", "accounts:home")]
+NAVIGATION[Role.SYSTEM_ADMIN] = [NavItem("Overview", "accounts:home")]
 
 
 def navigation_for(role: str | None) -> list[NavItem]:

@@ -45,7 +45,7 @@ class AccessEvent(models.Model):
     resource_id = models.CharField(max_length=64, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     purpose = models.CharField(max_length=200)
-    basis_type = models.CharField(max_length=30, blank=True)
+    basis_type = models.CharField(max_length=64, blank=True)
     basis_id = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     recipients = models.JSONField(default=list, blank=True)

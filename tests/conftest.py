@@ -1,0 +1,3 @@
+"""Fixtures for the cross-app tests; the shared ones live in tests/fixtures.py."""
+
+from tests.fixtures import *  # noqa: F403

@@ -1,0 +1,493 @@
+"""Every write in intake: contacts, concerns, public reports, identity links and feed clients.
+
+Feed imports themselves are in ``openmash.intake.feeds.importer`` (a service too, split
+out for size).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from openmash.access.models import Relationship, RelationshipBasis
+from openmash.access.services import relationship_end, relationship_start
+from openmash.accounts.actor import Actor
+from openmash.accounts.models import Agency, Team, TeamKind
+from openmash.intake.models import (
+    Concern,
+    ConcernDraft,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    ContactStatusChange,
+    FeedClient,
+    FeedRecord,
+    IdentityReview,
+    IdentityReviewStatus,
+    PublicReport,
+    PublicReportAttempt,
+    Referrer,
+    Urgency,
+)
+from openmash.people.models import AgencyIdentity, Child
+
+_logger = logging.getLogger(__name__)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RE_REFERRAL_WINDOW = timedelta(days=365)
+CASE_BASES = (RelationshipBasis.ALLOCATED_WORKER, RelationshipBasis.TEAM)
+HUB_PROCESS = "intake.contact"
+
+
+# --- Contacts --------------------------------------------------------------------------------
+
+
+def contact_reference_new() -> str:
+    """Short enough to read over the phone, unguessable, and free of any detail about the child."""
+    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"C-{body[:4]}-{body[4:]}"
+
+
+def hub_team_get() -> Team | None:
+    """The MASH team that holds open contacts' relationships: the first team of kind 'mash'."""
+    return Team.objects.filter(kind=TeamKind.MASH).order_by("created_at", "pk").first()
+
+
+def re_referral_check(
+    *, child_id: uuid.UUID, at: datetime, exclude_contact_id: uuid.UUID | None = None
+) -> str:
+    """Why a new contact about this child is a re-referral, or "" if it is not.
+
+    A re-referral is a contact about a child who had another contact in the 12 months
+    before, or whose case (an allocated worker or team) closed in those 12 months.
+    """
+    since = at - RE_REFERRAL_WINDOW
+    earlier = (
+        Contact.objects.filter(child_id=child_id, received_at__gte=since, received_at__lte=at)
+        .exclude(pk=exclude_contact_id)
+        .order_by("-received_at")
+        .values_list("reference", "received_at")
+        .first()
+    )
+    if earlier:
+        return f"Earlier contact {earlier[0]} received {timezone.localtime(earlier[1]):%d %B %Y}"
+    closed = (
+        Relationship.objects.filter(
+            child_id=child_id, basis__in=CASE_BASES, valid_to__gte=since, valid_to__lte=at
+        )
+        .order_by("-valid_to")
+        .values_list("valid_to", flat=True)
+        .first()
+    )
+    if closed:
+        return f"A case for this child closed on {timezone.localtime(closed):%d %B %Y}"
+    return ""
+
+
+def _hub_relationship(
+    *, child_id: uuid.UUID | None, team: Team | None, reference: str, at: datetime | None = None
+) -> Relationship | None:
+    if child_id is None or team is None:
+        return None
+    return relationship_start(
+        child=Child(pk=child_id),
+        basis=RelationshipBasis.HUB_CONTACT,
+        holder_team=team,
+        created_by_process=HUB_PROCESS,
+        source_reference=reference,
+        valid_from=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def contact_open(
+    *,
+    actor: Actor,
+    source: str,
+    summary: str,
+    received_at: datetime | None = None,
+    child_id: uuid.UUID | None = None,
+    identity_id: uuid.UUID | None = None,
+    urgency: str = Urgency.ROUTINE,
+    source_agency_id: uuid.UUID | None = None,
+    feed_record_id: uuid.UUID | None = None,
+    hub_team: Team | None = None,
+) -> Contact:
+    """Open a contact: in the hub's queue at once; the hub team may see the child while it is open."""
+    if source not in ContactSource.values:
+        raise ValidationError({"source": "Unknown contact source."})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": "Unknown urgency."})
+    received_at = received_at or timezone.now()
+    team = hub_team if hub_team is not None else hub_team_get()
+    reference = contact_reference_new()
+    contact = Contact(
+        reference=reference,
+        source=source,
+        received_at=received_at,
+        child_id=child_id,
+        identity_id=identity_id,
+        urgency=urgency,
+        summary=summary.strip()[:300] or "Contact",
+        source_agency_id=source_agency_id,
+        created_by_id=actor.user_id,
+        hub_team=team,
+        hub_relationship=_hub_relationship(child_id=child_id, team=team, reference=reference),
+        feed_record_id=feed_record_id,
+    )
+    if child_id is not None:
+        reason = re_referral_check(child_id=child_id, at=received_at)
+        contact.is_re_referral, contact.re_referral_reason = bool(reason), reason[:300]
+    contact.full_clean(exclude=["hub_relationship", "feed_record", "child", "identity"])
+    contact.save()
+    ContactStatusChange.objects.create(
+        contact=contact,
+        status=ContactStatus.OPEN,
+        effective_at=received_at,
+        recorded_at=timezone.now(),
+        recorded_by=actor.username,
+        reason="Received",
+    )
+    if team is None:
+        _logger.warning("No MASH team exists: contact %s has no hub relationship", contact.reference)
+    return contact
+
+
+@transaction.atomic
+def contact_close(*, actor: Actor, contact: Contact, reason: str) -> Contact:
+    """Close a contact and end the hub's relationship to the child it gave."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the contact is being closed."})
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status == ContactStatus.CLOSED:
+        return contact
+    now = timezone.now()
+    contact.status = ContactStatus.CLOSED
+    contact.closed_at = now
+    contact.closed_reason = reason[:300]
+    contact.save(update_fields=["status", "closed_at", "closed_reason", "updated_at"])
+    ContactStatusChange.objects.create(
+        contact=contact,
+        status=ContactStatus.CLOSED,
+        effective_at=now,
+        recorded_at=now,
+        recorded_by=actor.username,
+        reason=reason[:300],
+    )
+    if contact.hub_relationship_id is not None:
+        relationship_end(
+            relationship=Relationship.objects.get(pk=contact.hub_relationship_id),
+            reason=f"Contact {contact.reference} closed",
+            ended_at=now,
+        )
+    return contact
+
+
+# --- Linking an identity to a child after the fact ----------------------------------------
+
+
+@transaction.atomic
+def identity_link_to_child(*, identity_id: uuid.UUID, child_id: uuid.UUID, resolved_by: str) -> None:
+    """An unmatched identity now has a child: link it, close its review, and catch up.
+
+    Open contacts that came in with the identity get their child (and the hub its
+    relationship); the identity's feed records raise the warning signs they carry.
+    Issue 4's clerical review calls this when a person decides a match.
+    """
+    from openmash.intake.feeds.signs import StoredRecord, signs_derive, signs_store
+
+    AgencyIdentity.objects.filter(pk=identity_id, child__isnull=True).update(
+        child_id=child_id, updated_at=timezone.now()
+    )
+    IdentityReview.objects.filter(identity_id=identity_id, status=IdentityReviewStatus.OPEN).update(
+        status=IdentityReviewStatus.LINKED, resolved_at=timezone.now(), resolved_by=resolved_by[:150]
+    )
+    team = hub_team_get()
+    for contact in Contact.objects.filter(identity_id=identity_id, child__isnull=True).order_by(
+        "received_at"
+    ):
+        contact.child_id = child_id
+        reason = re_referral_check(child_id=child_id, at=contact.received_at, exclude_contact_id=contact.pk)
+        contact.is_re_referral, contact.re_referral_reason = bool(reason), reason[:300]
+        fields = ["child", "is_re_referral", "re_referral_reason", "updated_at"]
+        if contact.status == ContactStatus.OPEN:
+            contact.hub_relationship = _hub_relationship(
+                child_id=child_id, team=contact.hub_team or team, reference=contact.reference
+            )
+            fields.append("hub_relationship")
+        contact.save(update_fields=fields)
+    records = [StoredRecord.of(row, child_id) for row in FeedRecord.objects.filter(identity_id=identity_id)]
+    signs_store(signs_derive(records))
+
+
+# --- Professional concerns ------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_draft_start(*, actor: Actor) -> ConcernDraft:
+    if actor.user_id is None or actor.agency_id is None:
+        raise ValidationError("Choose the role you are acting in before reporting a concern.")
+    return ConcernDraft.objects.create(owner_id=actor.user_id, agency_id=actor.agency_id, answers={})
+
+
+@transaction.atomic
+def concern_draft_save(
+    *, actor: Actor, draft: ConcernDraft, step: str, answers: dict[str, Any]
+) -> ConcernDraft:
+    """Keep one step's answers (already validated by its form). Nothing typed is ever lost."""
+    if draft.owner_id != actor.user_id:
+        raise ValidationError("This is not your draft.")
+    if draft.submitted_contact_id is not None:
+        raise ValidationError("This concern has already been sent.")
+    draft.answers = {**draft.answers, step: answers}
+    draft.save(update_fields=["answers", "updated_at"])
+    return draft
+
+
+@dataclass(frozen=True)
+class ConcernAnswers:
+    """Everything a concern needs, validated; built from a draft's answers by the forms layer."""
+
+    child_id: uuid.UUID | None
+    child: dict[str, Any]
+    what_happened: str
+    happened_on: date | None
+    happened_when_text: str
+    where: str
+    what_seen_or_told: str
+    child_words: str
+    indicator_codes: list[str]
+    adults: list[str]
+    places: list[str]
+    vehicles: list[str]
+    phones: list[str]
+    urgency: str
+    family_knows: str
+    family_not_told_reason: str
+    sharing_basis: str
+    referrer: dict[str, Any]
+
+
+def _concern_summary(answers: ConcernAnswers) -> str:
+    text = " ".join(answers.what_happened.split())
+    return text if len(text) <= 140 else text[:137] + "..."
+
+
+@transaction.atomic
+def concern_submit(
+    *, actor: Actor, draft: ConcernDraft, answers: ConcernAnswers, chosen_child: Child | None = None
+) -> Contact:
+    """Send a professional's concern to the hub: a contact, the concern, and its (sealable) referrer.
+
+    ``chosen_child`` is a child the reporter already works with, read through the access
+    choke point by the caller. A described child is matched by the hub (exact NHS number
+    or pupil number now; the matching capability later), never by the reporter.
+    """
+    from openmash.intake.linking import IncomingIdentity, identities_link
+
+    draft = ConcernDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.owner_id != actor.user_id:
+        raise ValidationError("This is not your draft.")
+    if draft.submitted_contact_id is not None:
+        return Contact.objects.get(pk=draft.submitted_contact_id)
+    agency = Agency.objects.get(pk=draft.agency_id)
+    now = timezone.now()
+    reference_hint = f"concern-{draft.pk}"
+    child_id: uuid.UUID | None = None
+    identity_id: uuid.UUID | None = None
+    if chosen_child is not None:
+        child_id = chosen_child.pk
+    else:
+        described = answers.child
+        link = identities_link(
+            agency=agency,
+            incoming=[
+                IncomingIdentity(
+                    agency_record_id=reference_hint,
+                    forename=described.get("forename") or "Not known",
+                    surname=described.get("surname") or "Not known",
+                    date_of_birth=described.get("date_of_birth"),
+                    nhs_number=described.get("nhs_number") or "",
+                    unique_pupil_number=described.get("upn") or "",
+                    address=described.get("address") or "",
+                    postcode=described.get("postcode") or "",
+                    recorded_on=timezone.localdate(),
+                )
+            ],
+            process="concern",
+        )[reference_hint]
+        child_id, identity_id = link.child_id, link.identity_id
+    contact = contact_open(
+        actor=actor,
+        source=ContactSource.PROFESSIONAL,
+        summary=_concern_summary(answers),
+        received_at=now,
+        child_id=child_id,
+        identity_id=identity_id,
+        urgency=answers.urgency,
+        source_agency_id=agency.pk,
+    )
+    child = answers.child
+    concern = Concern(
+        contact=contact,
+        chosen_child=chosen_child is not None,
+        child_forename=(chosen_child.forename if chosen_child else child.get("forename")) or "",
+        child_surname=(chosen_child.surname if chosen_child else child.get("surname")) or "",
+        child_known_as=child.get("known_as") or "",
+        child_date_of_birth=chosen_child.date_of_birth if chosen_child else child.get("date_of_birth"),
+        child_age_text=child.get("age") or "",
+        child_nhs_number=(chosen_child.nhs_number if chosen_child else child.get("nhs_number")) or "",
+        child_upn=(chosen_child.unique_pupil_number if chosen_child else child.get("upn")) or "",
+        child_address=child.get("address") or "",
+        child_postcode=child.get("postcode") or "",
+        child_school_or_setting=child.get("school") or "",
+        what_happened=answers.what_happened,
+        happened_on=answers.happened_on,
+        happened_when_text=answers.happened_when_text,
+        where=answers.where,
+        what_seen_or_told=answers.what_seen_or_told,
+        child_words=answers.child_words,
+        indicator_codes=answers.indicator_codes,
+        adults=answers.adults,
+        places=answers.places,
+        vehicles=answers.vehicles,
+        phones=answers.phones,
+        family_knows=answers.family_knows,
+        family_not_told_reason=answers.family_not_told_reason,
+        sharing_basis=answers.sharing_basis,
+    )
+    concern.full_clean(exclude=["contact"])
+    concern.save()
+    referrer = Referrer(contact=contact, **answers.referrer)
+    referrer.full_clean(exclude=["contact"])
+    referrer.save()
+    draft.submitted_contact = contact
+    draft.save(update_fields=["submitted_contact", "updated_at"])
+    return contact
+
+
+# --- Public reports ---------------------------------------------------------------------------
+
+PUBLIC_LIMIT_PER_HOUR = 5
+PUBLIC_ATTEMPTS_PER_HOUR = 20
+
+
+def public_client_hash(address: str) -> str:
+    """A keyed hash of the client address: enough to count attempts, useless to identify anyone."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"public-report:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def public_report_allowed(*, client_hash: str, now: datetime | None = None) -> bool:
+    """At most 5 accepted reports and 20 attempts an hour from one address (settings can change both)."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    attempts = PublicReportAttempt.objects.filter(client_hash=client_hash, attempted_at__gte=since)
+    accepted = attempts.filter(accepted=True).count()
+    return accepted < _limit(
+        "OPENMASH_PUBLIC_REPORTS_PER_HOUR", PUBLIC_LIMIT_PER_HOUR
+    ) and attempts.count() < _limit("OPENMASH_PUBLIC_ATTEMPTS_PER_HOUR", PUBLIC_ATTEMPTS_PER_HOUR)
+
+
+@transaction.atomic
+def public_report_refusal_record(*, client_hash: str, reason: str) -> None:
+    PublicReportAttempt.objects.create(
+        client_hash=client_hash, attempted_at=timezone.now(), accepted=False, reason=reason[:30]
+    )
+
+
+@transaction.atomic
+def public_report_submit(
+    *,
+    client_hash: str,
+    worry: str,
+    child_description: str = "",
+    location: str = "",
+    when: str = "",
+    reporter_contact: str = "",
+) -> Contact:
+    """Accept an anonymous report: a public contact in the hub's queue (its reference is all we show)."""
+    worry = worry.strip()
+    if not worry:
+        raise ValidationError({"worry": "Tell us what you are worried about."})
+    PublicReportAttempt.objects.create(client_hash=client_hash, attempted_at=timezone.now(), accepted=True)
+    contact = contact_open(
+        actor=Actor.system("public-report"),
+        source=ContactSource.PUBLIC,
+        summary="Report from a member of the public",
+        urgency=Urgency.SAME_DAY,
+    )
+    report = PublicReport(
+        contact=contact,
+        worry=worry,
+        child_description=child_description.strip(),
+        location=location.strip(),
+        when=when.strip(),
+        reporter_contact=reporter_contact.strip(),
+    )
+    report.full_clean(exclude=["contact"])
+    report.save()
+    return contact
+
+
+# --- Feed clients (agency systems posting to the API) -----------------------------------------
+
+TOKEN_PREFIX = "omf_"  # noqa: S105 - a prefix that marks OpenMASH feed tokens, not a secret
+
+
+def feed_token_hash(token: str) -> str:
+    # Tokens are 256-bit random values, so a plain SHA-256 is enough (no dictionary to attack).
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def feed_client_create(
+    *, actor: Actor, agency: Agency, name: str, feeds: list[str]
+) -> tuple[FeedClient, str]:
+    """Register an agency system. Returns the client and its token, which is shown once and never stored."""
+    from openmash.intake.feeds.catalogue import FEEDS
+
+    unknown = [feed for feed in feeds if feed not in FEEDS]
+    if unknown:
+        raise ValidationError({"feeds": f"Unknown feeds: {', '.join(unknown)}"})
+    wrong_kind = [feed for feed in feeds if agency.kind not in FEEDS[feed].agency_kinds]
+    if wrong_kind:
+        raise ValidationError(
+            {"feeds": f"A {agency.get_kind_display()} cannot send: {', '.join(wrong_kind)}"}
+        )
+    if not feeds:
+        raise ValidationError({"feeds": "Name at least one feed."})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    client = FeedClient(
+        agency=agency,
+        name=name.strip(),
+        token_hash=feed_token_hash(token),
+        token_hint=token[:10],
+        feeds=feeds,
+    )
+    client.full_clean()
+    client.save()
+    return client, token
+
+
+@transaction.atomic
+def feed_client_revoke(*, actor: Actor, client: FeedClient) -> FeedClient:
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+    return client

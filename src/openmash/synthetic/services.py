@@ -112,10 +112,19 @@ def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+_GONE = (
+    "synthetic_gone_children",
+    "synthetic_gone_adults",
+    "synthetic_gone_identities",
+    "synthetic_gone_agencies",
+)
+
+
 def _delete_statements() -> list[str]:
     """What refers to a row is deleted before the row. The ids to delete are noted first."""
     agencies = f"SELECT agency_id AS id FROM {_table(BoroughAgency)}"
     return [
+        f"DROP TABLE IF EXISTS {', '.join(_GONE)}",
         f"CREATE TEMP TABLE synthetic_gone_children ON COMMIT DROP AS "
         f"SELECT hub_child_id AS id FROM {_table(TrueChild)} WHERE hub_child_id IS NOT NULL",
         f"CREATE TEMP TABLE synthetic_gone_adults ON COMMIT DROP AS "
@@ -152,6 +161,8 @@ def _delete_statements() -> list[str]:
         f"DELETE FROM {_table(Adult)} WHERE id IN (SELECT id FROM synthetic_gone_adults)",
         f"DELETE FROM {_table(Team)} WHERE agency_id IN (SELECT id FROM synthetic_gone_agencies)",
         f"DELETE FROM {_table(Agency)} WHERE id IN (SELECT id FROM synthetic_gone_agencies)",
+        # Dropped now as well as at commit: a caller may delete twice in one transaction.
+        f"DROP TABLE {', '.join(_GONE)}",
     ]
 
 

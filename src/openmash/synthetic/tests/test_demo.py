@@ -1,0 +1,77 @@
+"""`demo_setup`: one user per role, caseloads that mean something, and nothing new on a second run."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from openmash.access.models import Relationship, RelationshipBasis
+from openmash.access.selectors import relationships_active_for
+from openmash.accounts.actor import Actor
+from openmash.accounts.models import Membership, User
+from openmash.accounts.roles import Role
+from openmash.synthetic.models import RiskLevel, TrueChild
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(credentials) -> str:
+    out = StringIO()
+    call_command("demo_setup", children=1500, seed=4, credentials_file=credentials, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_setup_is_idempotent_and_prints_one_user_per_role(tmp_path):
+    credentials = tmp_path / "demo-credentials.txt"
+    first = _run(credentials)
+    users, memberships, relationships = (
+        User.objects.count(),
+        Membership.objects.count(),
+        Relationship.objects.count(),
+    )
+    stored = credentials.read_text()
+    second = _run(credentials)
+
+    assert "Using the borough already generated" in second
+    assert (User.objects.count(), Membership.objects.count(), Relationship.objects.count()) == (
+        users,
+        memberships,
+        relationships,
+    )
+    assert credentials.read_text() == stored
+    assert users == len(Role)
+    for role in Role:
+        assert first.count(role.label.split(" or ")[0][:20]) >= 1
+        assert Membership.objects.filter(role=role, ended_at__isnull=True).count() == 1
+    for line in stored.splitlines()[1:]:
+        _, username, password = line.split("\t")
+        assert password in second
+        assert User.objects.get(username=username).check_password(password)
+    assert "http://127.0.0.1:8000" in second
+
+
+def test_demo_caseloads(tmp_path):
+    _run(tmp_path / "credentials.txt")
+    membership = Membership.objects.select_related("user").get(role=Role.SOCIAL_WORKER)
+    actor = Actor(
+        user_id=membership.user_id,
+        username=membership.user.username,
+        role=membership.role,
+        agency_id=membership.agency_id,
+        team_id=membership.team_id,
+    )
+    children = set(relationships_active_for(actor=actor).values_list("child_id", flat=True))
+    assert len(children) == 12
+    truth = TrueChild.objects.filter(hub_child_id__in=children)
+    assert truth.exclude(cp_category="").exists()
+    assert truth.exclude(exploitation_risk=RiskLevel.NONE).exists()
+
+    analyst_cases = Relationship.objects.filter(basis=RelationshipBasis.INTELLIGENCE_CASE)
+    assert analyst_cases.count() == TrueChild.objects.filter(exploitation_risk=RiskLevel.HIGH).count()
+    assert Relationship.objects.filter(basis=RelationshipBasis.HUB_CONTACT).count() == 10
+    referrals = Relationship.objects.filter(basis=RelationshipBasis.REFERRER)
+    school = Membership.objects.get(role=Role.PRACTITIONER).agency
+    assert referrals.count() == 3 and set(referrals.values_list("holder_agency", flat=True)) == {school.pk}
+    assert set(Relationship.objects.values_list("created_by_process", flat=True)) == {"synthetic"}

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from openmash import api
 from openmash.accounts.views import home
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("audit/", include("openmash.audit.urls")),
     path("notifications/", include("openmash.notifications.urls")),
     path("concerns/", include("openmash.intake.urls")),
+    path("report-a-worry/", include("openmash.intake.public_urls")),
+    path("api/", api.urls()),
     path("exploitation/", include("openmash.exploitation.urls")),
 ]
 

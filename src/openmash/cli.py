@@ -4,6 +4,7 @@ openmash serve                 serve the site on http://127.0.0.1:8000
 openmash demo                  migrate, generate the borough once, create demo users, serve
 openmash generate --seed N --children N
 openmash audit verify          check the read log's hash chains
+openmash import FEED FILE --agency CODE   import an agency feed file (docs/feeds/)
 openmash db start|stop|url|psql
 openmash <any manage.py command>
 """
@@ -30,7 +31,7 @@ OWNER_COMMANDS = {
     "createsuperuser",
 }
 
-ALIASES = {"generate": "generate_borough"}
+ALIASES = {"generate": "generate_borough", "import": "import_feed"}
 
 
 def _settings_default() -> None:

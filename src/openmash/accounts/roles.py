@@ -50,15 +50,27 @@ class NavItem:
 
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    role: [NavItem("My children", "people:my-children"), NavItem("Find a child", "people:search")]
+    role: [
+        NavItem("My children", "people:my-children"),
+        NavItem("Find a child", "people:search"),
+        NavItem("Report a concern", "intake:start"),
+    ]
     for role in CASE_ROLES
 }
+for _hub_role in (Role.MASH_OFFICER, Role.MASH_MANAGER):
+    NAVIGATION[_hub_role] = [NavItem("Hub queue", "intake:hub-queue"), *NAVIGATION[_hub_role]]
 NAVIGATION[Role.PRIVACY_OFFICER] = [
     NavItem("Privacy alerts", "access:alerts"),
     NavItem("Audit trail", "audit:trail"),
 ]
 NAVIGATION[Role.BOARD_MEMBER] = [NavItem("Overview", "accounts:home")]
 NAVIGATION[Role.SYSTEM_ADMIN] = [NavItem("Overview", "accounts:home")]
+
+# Exploitation: reviews that are overdue for anyone with a caseload; language use for managers.
+for _case_role in CASE_ROLES:
+    NAVIGATION[_case_role].append(NavItem("Exploitation reviews", "exploitation:reviews"))
+for _manager_role in (Role.TEAM_MANAGER, Role.MASH_MANAGER):
+    NAVIGATION[_manager_role].append(NavItem("Language use", "exploitation:language-stats"))
 
 
 def navigation_for(role: str | None) -> list[NavItem]:

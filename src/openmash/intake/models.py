@@ -380,6 +380,9 @@ class SignOutbox(models.Model):
     summary = models.CharField(max_length=300)
     created_at = models.DateTimeField()
     raised_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(
+        max_length=300, blank=True, help_text="Why the exploitation app refused it (kept for support)"
+    )
 
     class Meta:
         constraints = [

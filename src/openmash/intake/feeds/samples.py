@@ -232,8 +232,9 @@ def sample_rows(
         if feed == "police_missing":
             person = persons[(pair // 3 * 7919 + seed) % len(persons)]
         day = as_of - timedelta(days=rng.randint(1, 180))
-        if feed == "police_missing" and index % 2 == 1:
-            day = min(as_of, day + timedelta(days=1))
+        if feed == "police_missing":
+            # A report and its return: the return a day after the report.
+            day = as_of - timedelta(days=random.Random(f"{seed}:{pair}").randint(2, 180) - index % 2)
         row = {
             "record_id": f"{prefix}-{feed[:3].upper()}-{index + 1:08d}",
             "record_updated_at": "",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,7 +28,7 @@ from openmash.intake.models import FeedRecord, SignOutbox
 
 _logger = logging.getLogger(__name__)
 
-SOURCE_TYPE = "intake.feed_record"
+SOURCE_TYPE = "intake.FeedRecord"
 PROCESS = "intake.feeds"
 
 
@@ -241,14 +242,18 @@ def signs_store(signs: Iterable[Sign]) -> int:
 def sign_raise_function() -> Callable[..., Any] | None:
     """The exploitation app's ``sign_raise``, or None while that app does not provide it yet."""
     try:
-        from openmash.exploitation.services import sign_raise  # type: ignore[import-not-found,attr-defined]
+        from openmash.exploitation.services import sign_raise
     except ImportError:
         return None
-    return sign_raise  # type: ignore[no-any-return]
+    return sign_raise
 
 
 def signs_push_pending(*, limit: int = 10_000) -> int:
-    """Hand pending signs to the exploitation app, each in its own transaction. Returns how many."""
+    """Hand pending signs to the exploitation app, a few hundred per transaction. Returns how many.
+
+    A sign the exploitation app refuses (an indicator it does not know) is kept with the
+    reason, not retried for ever, and never stops an import.
+    """
     raise_sign = sign_raise_function()
     if raise_sign is None:
         return 0
@@ -256,23 +261,31 @@ def signs_push_pending(*, limit: int = 10_000) -> int:
     while pushed < limit:
         with transaction.atomic():
             pending = list(
-                SignOutbox.objects.filter(raised_at__isnull=True)
+                SignOutbox.objects.filter(raised_at__isnull=True, error="")
                 .order_by("id")
                 .select_for_update(skip_locked=True)[: min(500, limit - pushed)]
             )
             if not pending:
                 break
+            raised: list[int] = []
             for row in pending:
-                raise_sign(
-                    child_id=row.child_id,
-                    indicator_code=row.indicator_code,
-                    observed_on=row.observed_on,
-                    source_agency_id=row.source_agency_id,
-                    source_type=row.source_type,
-                    source_id=row.source_id,
-                    summary=row.summary,
-                    raised_by_process=PROCESS,
-                )
-            SignOutbox.objects.filter(pk__in=[row.pk for row in pending]).update(raised_at=timezone.now())
+                try:
+                    with transaction.atomic():
+                        raise_sign(
+                            child_id=row.child_id,
+                            indicator_code=row.indicator_code,
+                            observed_on=row.observed_on,
+                            source_agency_id=row.source_agency_id,
+                            source_type=row.source_type,
+                            source_id=row.source_id,
+                            summary=row.summary,
+                            raised_by_process=PROCESS,
+                        )
+                except ValidationError as refusal:
+                    _logger.warning("Sign %s refused: %s", row.pk, refusal)
+                    SignOutbox.objects.filter(pk=row.pk).update(error=str(refusal)[:300] or "refused")
+                else:
+                    raised.append(row.pk)
+            SignOutbox.objects.filter(pk__in=raised).update(raised_at=timezone.now())
             pushed += len(pending)
     return pushed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -258,6 +258,9 @@ class FeedSpec:
         self, row_number: int, raw: Mapping[str, Any], *, today: date | None = None
     ) -> CleanRow | list[RowError]:
         """Validate one row (a CSV row as a dict of strings, or one JSON object). Never raises."""
+        problem = _raw_problem(raw)
+        if problem:
+            return [RowError(row_number, problem[0], problem[1])]
         errors: list[RowError] = []
         values: dict[str, Any] = {}
         for spec in self.fields:
@@ -285,6 +288,26 @@ class FeedSpec:
         )
 
 
+def _raw_problem(raw: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(field, reason) if the row cannot be kept as its original payload, whatever its columns."""
+    for key, value in raw.items():
+        name = _show(key).encode("utf-8", "replace").decode() if isinstance(key, str) else "?"
+        for text in (key, value):
+            if isinstance(text, str):
+                if "\x00" in text:
+                    return name, f"{name} contains a NUL character; remove it and send the row again"
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return name, f"{name} contains characters that are not valid Unicode text"
+            elif text is not None and not isinstance(text, bool | int | float):
+                return (
+                    name,
+                    f"{name} must be a single value (text, a number or true/false), not a list or object",
+                )
+    return None
+
+
 def event_date_of(value: date | datetime) -> date:
     if isinstance(value, datetime):
         return timezone.localtime(value).date()
@@ -295,7 +318,7 @@ def _common_checks(spec: FeedSpec, values: dict[str, Any], today: date) -> list[
     problems: list[tuple[str, str]] = []
     event_field = spec.event_date_field
     event_day = event_date_of(values[event_field])
-    if event_day > today + timedelta(days=1):
+    if event_day > today:
         problems.append((event_field, f"{event_field} {event_day.isoformat()} is in the future"))
     born = values.get("date_of_birth")
     if born is not None:

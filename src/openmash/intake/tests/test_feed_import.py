@@ -229,3 +229,28 @@ def test_every_feed_sample_imports_cleanly(tmp_path, police, hospital, school, c
         assert (result.counts.created, result.counts.rejected, result.file_problem) == (20, 0, ""), feed
         again = _import(_write(tmp_path, feed, rows, f"{feed}.json"), feed, agencies[spec.agency_kinds[0]])
         assert again.counts.unchanged == 20, feed
+
+
+@pytest.mark.django_db
+def test_signs_reach_the_exploitation_app_once_each_pointing_at_their_feed_record(
+    tmp_path, hospital, hub_team, people, make_children
+):
+    from openmash.exploitation.models import Sign
+
+    person = people[3]
+    child = make_children([person])[person.person_id]
+    ident = {"person_id": person.person_id, "nhs_number": person.nhs_number, "upn": person.upn,
+             "date_of_birth": person.date_of_birth.isoformat()}  # fmt: skip
+    rows = [
+        {**_rows("health_ae", people, 1)[0], **ident, "record_id": f"AE-{i}", "injury": "Y"} for i in range(2)
+    ]
+    path = _write(tmp_path, "health_ae", rows)
+    _import(path, "health_ae", hospital)
+    _import(path, "health_ae", hospital)
+    signs = Sign.objects.filter(child=child, indicator_code="ae_injury").order_by("source_id")
+    records = {str(r.pk): r for r in FeedRecord.objects.filter(source_id__in=["AE-0", "AE-1"])}
+    assert signs.count() == 2
+    assert {s.source_type for s in signs} == {"intake.FeedRecord"}
+    assert {records[s.source_id].source_id for s in signs} == {"AE-0", "AE-1"}
+    assert all(s.source_agency_id == hospital.pk for s in signs)
+    assert not SignOutbox.objects.filter(raised_at__isnull=True).exists()

@@ -65,9 +65,12 @@ def test_a_mistyped_nhs_number_fails_its_check_digit():
 
 
 def test_missing_required_values_bad_codes_and_control_characters_are_each_reported():
-    errors = _errors(record_id="", injury="perhaps", attendance_reason="fall\x00")
+    errors = _errors(record_id="", injury="perhaps", attendance_reason="fall\x07")
     assert {e.field for e in errors} == {"record_id", "injury", "attendance_reason"}
     assert all(e.row == 2 for e in errors)
+    # A NUL anywhere, even in a column the feed does not use, cannot be stored: the row is refused.
+    [error] = FEEDS["health_ae"].validate(3, {**_row(), "extra": "a\x00b"}, today=AS_OF)
+    assert (error.row, error.field) == (3, "extra") and "NUL" in error.reason
 
 
 def test_an_event_in_the_future_and_a_period_ending_before_it_starts_are_refused():

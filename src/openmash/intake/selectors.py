@@ -1,0 +1,202 @@
+"""Reads in intake. Every one takes the actor; children's details come through the access layer.
+
+The hub queue shows, for each open contact, the child's name only where the viewer may
+see that child now (the MASH team holds a relationship while a contact is open), and
+writes one LIST event to the read log for the page, as ``child_page_for_user`` does.
+Described-but-unmatched children are shown as they were described to the hub: that is
+the contact's own content, which the hub was sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
+
+from openmash.access.selectors import children_visible_to
+from openmash.accounts.actor import Actor
+from openmash.accounts.roles import CASE_ROLES, Role
+from openmash.audit.models import Action, Outcome
+from openmash.audit.services import access_event_record
+from openmash.intake.models import (
+    URGENCY_ORDER,
+    ConcernDraft,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    FeedRecord,
+    Referrer,
+)
+
+HUB_ROLES = frozenset({Role.MASH_OFFICER, Role.MASH_MANAGER})
+QUEUE_RESOURCE = "contact_queue"
+
+
+class NotFound(Http404):
+    """A draft or contact the actor may not see: the same 404 as one that does not exist."""
+
+
+def may_report(actor: Actor) -> bool:
+    return actor.user_id is not None and actor.agency_id is not None and actor.role in CASE_ROLES
+
+
+def may_see_hub_queue(actor: Actor) -> bool:
+    return actor.user_id is not None and actor.role in HUB_ROLES
+
+
+def concern_draft_get_for_user(*, actor: Actor, draft_id: uuid.UUID | str) -> ConcernDraft:
+    draft = (
+        ConcernDraft.objects.filter(
+            pk=draft_id, owner_id=actor.user_id, submitted_contact__isnull=True
+        ).first()
+        if may_report(actor)
+        else None
+    )
+    if draft is None:
+        raise NotFound("No such draft")
+    return draft
+
+
+def concern_drafts_for_user(*, actor: Actor) -> list[ConcernDraft]:
+    if not may_report(actor):
+        return []
+    return list(
+        ConcernDraft.objects.filter(owner_id=actor.user_id, submitted_contact__isnull=True).order_by(
+            "-updated_at"
+        )[:10]
+    )
+
+
+def contact_sent_get_for_user(*, actor: Actor, contact_id: uuid.UUID | str) -> Contact:
+    """The contact the actor has just sent (for its reference): only to the person who sent it."""
+    contact = Contact.objects.filter(pk=contact_id, created_by_id=actor.user_id).first()
+    if contact is None or actor.user_id is None:
+        raise NotFound("No such contact")
+    return contact
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    contact: Contact
+    child_label: str
+    child_id: uuid.UUID | None
+    matched: bool
+    from_label: str
+
+
+def _urgency_rank() -> Case:
+    return Case(
+        *[When(urgency=code, then=Value(rank)) for code, rank in URGENCY_ORDER.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def _from_label(contact: Contact) -> str:
+    if contact.source == ContactSource.PUBLIC:
+        return "Member of the public"
+    agency = contact.source_agency.name if contact.source_agency else "Unknown agency"
+    return f"{agency} (feed)" if contact.source == ContactSource.FEED else agency
+
+
+def _described(contact: Contact) -> str:
+    concern = getattr(contact, "concern", None)
+    if concern is not None:
+        name = " ".join(p for p in (concern.child_forename, concern.child_surname) if p)
+        return name or concern.child_known_as or "Name not given"
+    if contact.identity is not None:
+        return f"{contact.identity.full_name} (as {contact.identity.agency.name} holds it)"
+    return "Not known"
+
+
+def contact_queue_for_hub(
+    *, actor: Actor, page_number: Any = 1, source: str = ""
+) -> tuple[Page[Any], list[QueueRow]]:
+    """Open contacts, most urgent first and oldest first within each urgency; one read-log event per page."""
+    if not may_see_hub_queue(actor):
+        raise NotFound("Not a hub page for this role")
+    contacts = (
+        Contact.objects.filter(status=ContactStatus.OPEN)
+        .select_related("source_agency", "concern", "identity__agency")
+        .annotate(urgency_rank=_urgency_rank())
+        .order_by("urgency_rank", "received_at", "reference")
+    )
+    if source in ContactSource.values:
+        contacts = contacts.filter(source=source)
+    page = Paginator(contacts, 50).get_page(page_number)
+    child_ids = {contact.child_id for contact in page.object_list if contact.child_id}
+    names = {
+        pk: f"{forename} {surname}".strip()
+        for pk, forename, surname in children_visible_to(actor=actor, include_break_glass=False)
+        .filter(pk__in=child_ids)
+        .values_list("pk", "forename", "surname")
+    }
+    rows = []
+    for contact in page.object_list:
+        if contact.child_id in names:
+            rows.append(
+                QueueRow(contact, names[contact.child_id], contact.child_id, True, _from_label(contact))
+            )
+        elif contact.child_id:
+            rows.append(
+                QueueRow(contact, "Child record (you have no access)", None, True, _from_label(contact))
+            )
+        else:
+            rows.append(QueueRow(contact, _described(contact), None, False, _from_label(contact)))
+    access_event_record(
+        actor=actor,
+        action=Action.LIST,
+        resource_type=QUEUE_RESOURCE,
+        child_ids=sorted(names),
+        purpose="Hub queue: open contacts",
+        outcome=Outcome.GRANTED,
+    )
+    return page, rows
+
+
+def contact_get_for_hub(*, actor: Actor, contact_id: uuid.UUID | str) -> Contact:
+    """One contact for the hub team. Its child, if matched, is read separately through the choke point."""
+    contact = (
+        Contact.objects.select_related(
+            "source_agency", "concern", "public_report", "referrer", "identity__agency", "feed_record"
+        )
+        .filter(pk=contact_id)
+        .first()
+        if may_see_hub_queue(actor)
+        else None
+    )
+    if contact is None:
+        raise NotFound("No such contact")
+    return contact
+
+
+@dataclass(frozen=True)
+class ReferrerView:
+    sealed: bool
+    shown: bool
+    referrer: Referrer | None
+
+
+def referrer_for_viewer(*, actor: Actor, contact: Contact) -> ReferrerView:
+    """Who reported, for this viewer. A sealed referrer is shown only to the hub and the referrer's agency.
+
+    Anyone else (and any family-facing output) learns only that the referrer's identity is
+    restricted (security reference §4.4, "sealed").
+    """
+    referrer = getattr(contact, "referrer", None)
+    if referrer is None:
+        return ReferrerView(sealed=False, shown=False, referrer=None)
+    if not referrer.sealed:
+        return ReferrerView(sealed=False, shown=True, referrer=referrer)
+    allowed = may_see_hub_queue(actor) or (
+        actor.agency_id is not None and actor.agency_id == contact.source_agency_id
+    )
+    return ReferrerView(sealed=True, shown=allowed, referrer=referrer if allowed else None)
+
+
+def feed_record_for_contact(*, contact: Contact) -> FeedRecord | None:
+    return contact.feed_record

@@ -8,12 +8,13 @@ be read at all is a 422 with one error on row 0.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
+from pydantic import WithJsonSchema
 
 from openmash.accounts.actor import Actor
 from openmash.intake.feeds.catalogue import FEEDS
@@ -90,6 +91,16 @@ _REQUEST_BODY = {
 }
 
 
+# Documented (so clients and the fuzzer know the codes) but checked in the view, so an unknown
+# feed is a plain 404 rather than a validation error in another shape.
+FeedCode = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(FEEDS), "description": "The feed's code (docs/feeds/)."}
+    ),
+]
+
+
 def _summary(feed: str, result: ImportResult) -> dict[str, Any]:
     counts = result.counts
     errors = [error.as_dict() for error in result.errors]
@@ -117,20 +128,23 @@ def _finite(text: str) -> float:
     return value
 
 
-def _unreadable(feed: str, reason: str) -> tuple[int, dict[str, Any]]:
-    return 422, {
-        "batch": None,
-        "feed": feed,
-        "rows": 0,
-        "created": 0,
-        "new_versions": 0,
-        "unchanged": 0,
-        "rejected": 0,
-        "contacts": 0,
-        "signs": 0,
-        "errors": [{"row": 0, "field": "", "reason": reason}],
-        "warnings": [],
-    }
+def _unreadable(feed: str, reason: str) -> Status:
+    return Status(
+        422,
+        {
+            "batch": None,
+            "feed": feed,
+            "rows": 0,
+            "created": 0,
+            "new_versions": 0,
+            "unchanged": 0,
+            "rejected": 0,
+            "contacts": 0,
+            "signs": 0,
+            "errors": [{"row": 0, "field": "", "reason": reason}],
+            "warnings": [],
+        },
+    )
 
 
 @router.post(
@@ -147,28 +161,33 @@ def _unreadable(feed: str, reason: str) -> tuple[int, dict[str, Any]]:
     ),
     openapi_extra={"requestBody": _REQUEST_BODY},
 )
-def feed_post(request: HttpRequest, feed: str) -> tuple[int, dict[str, Any]]:
+def feed_post(
+    request: HttpRequest,
+    feed: FeedCode,
+) -> Status:
     client: FeedClient = request.auth  # type: ignore[attr-defined]
     spec = FEEDS.get(feed)
     if spec is None:
-        return 404, {"detail": f"There is no feed called '{feed[:60]}'. Feeds: {', '.join(FEEDS)}."}
+        return Status(404, {"detail": f"There is no feed called '{feed[:60]}'. Feeds: {', '.join(FEEDS)}."})
     if feed not in client.feeds:
-        return 403, {"detail": f"This system's token may not send the {feed} feed."}
+        return Status(403, {"detail": f"This system's token may not send the {feed} feed."})
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if limit is not None and length > limit:
-        return 413, {"detail": f"The body is larger than {limit:,} bytes. Send fewer records per request."}
+        return Status(
+            413, {"detail": f"The body is larger than {limit:,} bytes. Send fewer records per request."}
+        )
     content_type = (request.content_type or "").lower()
     body = request.body
     actor = Actor.system(f"api:{client.agency.code}:{client.name}"[:60])
     if content_type == "text/csv":
         result = feed_records_import(actor=actor, spec=spec, client=client, csv_body=body)
-        return (422 if result.errors or result.file_problem else 200), _summary(feed, result)
+        return Status(422 if result.errors or result.file_problem else 200, _summary(feed, result))
     if content_type not in {"application/json", ""}:
-        return 415, {"detail": "Send application/json or text/csv."}
+        return Status(415, {"detail": "Send application/json or text/csv."})
     try:
         document = json.loads(body.decode("utf-8"), parse_constant=_no_constants, parse_float=_finite)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -177,6 +196,8 @@ def feed_post(request: HttpRequest, feed: str) -> tuple[int, dict[str, Any]]:
     if not isinstance(records, list):
         return _unreadable(feed, 'The body must be a JSON object with a "records" list.')
     if len(records) > MAX_RECORDS:
-        return 413, {"detail": f"{len(records):,} records is more than {MAX_RECORDS:,}. Send them in parts."}
+        return Status(
+            413, {"detail": f"{len(records):,} records is more than {MAX_RECORDS:,}. Send them in parts."}
+        )
     result = feed_records_import(actor=actor, spec=spec, client=client, records=records)
-    return (422 if result.errors else 200), _summary(feed, result)
+    return Status(422 if result.errors else 200, _summary(feed, result))

@@ -56,7 +56,9 @@ def check_bytes(stream: IO[bytes], *, max_bytes: int, kind: str = "csv") -> int:
                 f"This is {what}, not a {kind.upper()} file. Export the data as "
                 f"{'CSV UTF-8 (comma delimited)' if kind == 'csv' else 'JSON'} and send it again."
             )
-    if b"\x00" in head:
+    if b"\x00" in head.split(b"\n", 1)[0]:
+        # NUL bytes in the header line: UTF-16 text or a binary file. (A stray NUL in a data
+        # row is that row's problem, reported as a row error.)
         raise FileProblem(
             "This file contains binary data (NUL bytes), so it is not a text file. "
             "If it is UTF-16 text, save it as CSV UTF-8 instead."

@@ -171,7 +171,7 @@ TYPE_WORDS = {
 
 def _show(value: str) -> str:
     """A short, printable echo of a bad value for an error message (to the sending agency only)."""
-    cleaned = _CONTROL.sub("?", value)
+    cleaned = "".join(char if char.isprintable() else "?" for char in value[:60])
     return cleaned if len(cleaned) <= 40 else cleaned[:37] + "..."
 
 

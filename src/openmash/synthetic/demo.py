@@ -9,6 +9,7 @@ Passwords are random on first creation and kept in a file beside the embedded da
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -165,13 +166,15 @@ def _morning(day: date | None, *, fallback_days: int, now: datetime) -> datetime
 
 def _ensure(
     *,
-    child_id: object,
+    child_id: uuid.UUID | None,
     basis: str,
     valid_from: datetime,
     holder_user: User | None = None,
     holder_team: Team | None = None,
     holder_agency: Agency | None = None,
 ) -> int:
+    if child_id is None:  # only hub children are chosen, so this never happens
+        return 0
     exists = Relationship.objects.filter(
         child_id=child_id,
         basis=basis,
@@ -196,7 +199,7 @@ def _ensure(
     return 1
 
 
-def _first(children: list[TrueChild], count: int, taken: set[object]) -> list[TrueChild]:
+def _first(children: list[TrueChild], count: int, taken: set[uuid.UUID | None]) -> list[TrueChild]:
     chosen = [c for c in children if c.hub_child_id not in taken][:count]
     taken.update(c.hub_child_id for c in chosen)
     return chosen
@@ -213,7 +216,7 @@ def demo_relationships_ensure(*, now: datetime | None = None) -> int:
     # The social worker: children on plans, at risk of exploitation, and in need or looked after.
     social_worker = users["demo.social.worker"]
     team = Membership.objects.get(user=social_worker, role=Role.SOCIAL_WORKER, ended_at__isnull=True).team
-    taken: set[object] = set()
+    taken: set[uuid.UUID | None] = set()
     caseload = (
         _first(list(hub.exclude(cp_category="")[:20]), 5, taken)
         + _first(list(hub.filter(exploitation_risk__in=[RiskLevel.HIGH, RiskLevel.MEDIUM])[:20]), 3, taken)

@@ -38,7 +38,7 @@ class TableLayout:
         self.model = model
         self.table = model._meta.db_table
         self.attnames = [field.attname for field in fields]
-        self.columns = [field.column for field in fields]
+        self.columns = [str(field.column) for field in fields]
         self._defaults: dict[str, Any] = {}
         for field in fields:
             # Callable defaults (uuid4, now) would differ per row: a row must give those itself.

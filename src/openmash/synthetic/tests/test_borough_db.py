@@ -89,3 +89,26 @@ def test_loaded_borough_is_consistent_with_its_truth():
     assert unsupported.count() <= Child.objects.count()
     assert TrueChild.objects.filter(hub_child__isnull=False).count() == Child.objects.count()
     assert set(Child.objects.values_list("created_by_process", flat=True)) == {"synthetic"}
+
+
+def test_every_truth_reference_resolves():
+    """The truth tables' foreign keys are not enforced by the database, so check them here."""
+    from django.apps import apps
+    from django.db import connection
+
+    borough_generate(seed=5, children=1200)
+    checked = 0
+    with connection.cursor() as cursor:
+        for model in apps.get_app_config("synthetic").get_models():
+            for field in model._meta.concrete_fields:
+                if not field.is_relation or field.db_constraint:
+                    continue
+                target = field.related_model._meta
+                cursor.execute(
+                    f'SELECT count(*) FROM "{model._meta.db_table}" r LEFT JOIN "{target.db_table}" t '  # noqa: S608
+                    f'ON t."{target.pk.column}" = r."{field.column}" '
+                    f'WHERE r."{field.column}" IS NOT NULL AND t."{target.pk.column}" IS NULL'
+                )
+                assert cursor.fetchone()[0] == 0, f"{model.__name__}.{field.name} has dangling references"
+                checked += 1
+    assert checked >= 20

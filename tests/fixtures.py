@@ -4,11 +4,13 @@
 * a child allocated to the social worker (`allocated_child`);
 * `superuser_sql`: SQL as the PostgreSQL superuser, for what only a database administrator could do;
 * transactional tests (``transactional_db``, ``live_server``) are emptied afterwards as the
-  superuser, because the application role they run as may not TRUNCATE the append-only tables.
+  superuser, because the application role they run as may not TRUNCATE the append-only tables;
+* `browser`: one headless Debian Chromium per test session, driven by Playwright.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -33,6 +35,14 @@ from tests.factories import (
 )
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SUPERUSER = "postgres"
 # Rows that migrations put in place and no test changes.
 _KEEP_ON_FLUSH = {"django_content_type", "auth_permission"}
@@ -128,3 +138,17 @@ def allocated_child(social_worker: Membership) -> Child:
     AgencyIdentityFactory(child=child)
     FamilyLinkFactory(child=child, adult=AdultFactory())
     return child
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium (Playwright cannot download its own browsers here), shared by the session."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: run `make browser`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

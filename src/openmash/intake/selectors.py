@@ -200,3 +200,56 @@ def referrer_for_viewer(*, actor: Actor, contact: Contact) -> ReferrerView:
 
 def feed_record_for_contact(*, contact: Contact) -> FeedRecord | None:
     return contact.feed_record
+
+
+# --- The child's chronology ------------------------------------------------------------------
+
+CHRONOLOGY_KINDS = {"contact": "Contact to the hub", "agency_record": "Agency record"}
+# Roles that see every agency's records on a child they may see; others see their own agency's only.
+ALL_AGENCY_ROLES = frozenset(
+    {Role.MASH_OFFICER, Role.MASH_MANAGER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.INTELLIGENCE_ANALYST}
+)
+
+
+def chronology_entries(access: Any, actor: Actor) -> list[Any]:
+    """Contacts and agency feed records for a child the choke point has already let the actor see.
+
+    Hub, social work and intelligence roles see every agency's records; anyone else sees only
+    what their own agency sent (a school sees its attendance returns, not sexual health
+    presentations). Entries name the record, never its content.
+    """
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from openmash.intake.feeds.catalogue import FEEDS
+    from openmash.people.selectors import ChronologyEntry
+
+    every_agency = actor.role in ALL_AGENCY_ROLES
+    contacts = Contact.objects.filter(child=access.child).select_related("source_agency")
+    records = FeedRecord.objects.filter(identity__child=access.child).select_related("agency")
+    if not every_agency:
+        contacts = contacts.filter(source_agency_id=actor.agency_id)
+        records = records.filter(agency_id=actor.agency_id)
+    entries = [
+        ChronologyEntry(
+            contact.received_at,
+            "contact",
+            contact.source_agency.name if contact.source_agency else "Member of the public",
+            f"{contact.get_source_display()} contact {contact.reference}: {contact.summary}",
+        )
+        for contact in contacts
+    ]
+    for record in records.order_by("event_date", "source_id", "version"):
+        spec = FEEDS.get(record.feed)
+        title = spec.title.split(": ", 1)[-1] if spec else record.feed
+        version = f", version {record.version}" if record.version > 1 else ""
+        entries.append(
+            ChronologyEntry(
+                timezone.make_aware(datetime.combine(record.event_date, time(9, 0))),
+                "agency_record",
+                record.agency.name,
+                f"{title}: {record.event_type.replace('_', ' ')} (their record {record.source_id}{version})",
+            )
+        )
+    return entries

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -71,6 +71,35 @@ def persons_synthetic(*, seed: int, count: int, as_of: date, id_prefix: str = "P
             )
         )
     return people
+
+
+# Which kind of borough agency sends each feed (synthetic.BoroughAgency.service).
+BOROUGH_SERVICE = {
+    "police_missing": "police",
+    "police_domestic_abuse": "police",
+    "police_protection": "police",
+    "police_intelligence": "police",
+    "health_ae": "acute_trust",
+    "health_sexual_health": "sexual_health",
+    "health_maternity": "acute_trust",
+    "education_attendance": "secondary_school",
+    "education_exclusions": "secondary_school",
+    "education_cme": "secondary_school",
+    "la_contacts": "childrens_services",
+}
+
+
+def borough_agency_code(feed: str) -> str | None:
+    """The code of the synthetic borough's agency that would send this feed, if a borough exists."""
+    from openmash.synthetic.models import BoroughAgency
+
+    found = (
+        BoroughAgency.objects.filter(service=BOROUGH_SERVICE[feed])
+        .order_by("agency__code")
+        .values_list("agency__code", flat=True)
+        .first()
+    )
+    return str(found) if found else None
 
 
 def persons_from_borough(*, agency_code: str, limit: int = 5000) -> list[SamplePerson]:
@@ -214,6 +243,22 @@ def _specific(feed: str, rng: random.Random, day: date, index: int, person: Samp
     raise ValueError(f"Unknown feed {feed}")
 
 
+def _plausible(feed: str, persons: Sequence[SamplePerson], as_of: date) -> Sequence[SamplePerson]:
+    """Teenagers for sexual health, girls of 13 and over for maternity (when there are any)."""
+    youngest = {"health_sexual_health": 12, "health_maternity": 13}.get(feed)
+    if youngest is None:
+        return persons
+    latest_birth = date(as_of.year - youngest, as_of.month, min(as_of.day, 28))
+    chosen = [
+        person
+        for person in persons
+        if person.date_of_birth is not None
+        and person.date_of_birth <= latest_birth
+        and (feed != "health_maternity" or person.sex == "F")
+    ]
+    return chosen or persons
+
+
 def sample_rows(
     *, feed: str, persons: Sequence[SamplePerson], count: int, seed: int, as_of: date, prefix: str = "R"
 ) -> Iterator[dict[str, str]]:
@@ -224,6 +269,7 @@ def sample_rows(
     """
     if not persons:
         raise ValueError("No people to write rows about")
+    persons = _plausible(feed, persons, as_of)
     rng = random.Random(f"{seed}:{feed}")
     spec = FEEDS[feed]
     for index in range(count):
@@ -278,17 +324,24 @@ def rows_to_json(rows: Sequence[dict[str, str]], feed: str) -> str:
 def feed_samples_write(
     *,
     directory: Path,
+    as_of: date,
     seed: int = 2026,
     rows: int = 12,
-    as_of: date,
-    persons: Sequence[SamplePerson] | None = None,
+    persons_for: Callable[[str], Sequence[SamplePerson]] | None = None,
 ) -> list[Path]:
-    """Write <feed>.csv and <feed>.json for every feed. The demo can call this after generating a borough."""
+    """Write <feed>.csv and <feed>.json for every feed. The demo can call this after generating a borough.
+
+    ``persons_for(feed)`` gives the people each feed's rows are about (for example the
+    borough agency's own records, ``persons_from_borough``); by default, made-up children.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    people = list(persons) if persons else persons_synthetic(seed=seed, count=max(4, rows // 3), as_of=as_of)
+    made_up = persons_synthetic(seed=seed, count=max(4, rows // 3), as_of=as_of)
     written: list[Path] = []
     for feed in FEEDS:
-        feed_rows = list(sample_rows(feed=feed, persons=people, count=rows, seed=seed, as_of=as_of))
+        people = list(persons_for(feed)) if persons_for else made_up
+        feed_rows = list(
+            sample_rows(feed=feed, persons=people or made_up, count=rows, seed=seed, as_of=as_of)
+        )
         csv_path = directory / f"{feed}.csv"
         csv_path.write_text(rows_to_csv(feed_rows, feed), encoding="utf-8", newline="")
         json_path = directory / f"{feed}.json"

@@ -254,3 +254,25 @@ def test_signs_reach_the_exploitation_app_once_each_pointing_at_their_feed_recor
     assert {records[s.source_id].source_id for s in signs} == {"AE-0", "AE-1"}
     assert all(s.source_agency_id == hospital.pk for s in signs)
     assert not SignOutbox.objects.filter(raised_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_feed_records_reach_the_childs_chronology_for_those_who_may_see_them(
+    tmp_path, hospital, school, hub_team, people, make_children, sign_in
+):
+    from openmash.accounts.roles import Role
+    from tests.factories import MembershipFactory, RelationshipFactory
+
+    person = people[4]
+    child = make_children([person])[person.person_id]
+    ident = {"person_id": person.person_id, "nhs_number": person.nhs_number, "upn": person.upn,
+             "date_of_birth": person.date_of_birth.isoformat()}  # fmt: skip
+    row = {**_rows("health_sexual_health", people, 1)[0], **ident, "record_id": "SH-CHRONO"}
+    _import(_write(tmp_path, "health_sexual_health", [row]), "health_sexual_health", hospital)
+    social_worker = MembershipFactory(role=Role.SOCIAL_WORKER)
+    teacher = MembershipFactory(agency=school, role=Role.PRACTITIONER)
+    for member in (social_worker, teacher):
+        RelationshipFactory(child=child, holder_user=member.user)
+    url = f"/children/{child.pk}/chronology"
+    assert "SH-CHRONO" in sign_in(social_worker).get(url).content.decode()
+    assert "SH-CHRONO" not in sign_in(teacher).get(url).content.decode()

@@ -1,7 +1,8 @@
 """`openmash feed_samples --out DIR`: write a sample CSV and JSON file for every feed.
 
-With `--from-borough`, the people in the samples are the synthetic borough's own agency
-records (each agency's noisy view of its children); without it, made-up children.
+With `--from-borough`, each feed's rows are about children its sending agency holds in the
+synthetic borough, as that agency holds them (noisy names, missing identifiers); without
+it, made-up children.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from openmash.intake.feeds.samples import feed_samples_write, persons_from_borough
+from openmash.intake.feeds.samples import (
+    SamplePerson,
+    borough_agency_code,
+    feed_samples_write,
+    persons_from_borough,
+)
 
 
 class Command(BaseCommand):
@@ -25,21 +31,28 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", default="2026-11-20", help="Rows fall in the 180 days before")
         parser.add_argument(
             "--from-borough",
-            metavar="AGENCY_CODE",
-            help="Use the children this agency holds in the synthetic borough",
+            action="store_true",
+            help="Write rows about the children each sending agency holds in the synthetic borough",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        persons = None
+        persons_for = None
         if options["from_borough"]:
-            persons = persons_from_borough(agency_code=options["from_borough"])
-            if not persons:
-                raise CommandError(f"No records for {options['from_borough']}: generate a borough first.")
+
+            def persons_for(feed: str) -> list[SamplePerson]:
+                code = borough_agency_code(feed)
+                people = persons_from_borough(agency_code=code, limit=200) if code else []
+                if not people:
+                    raise CommandError(
+                        "No synthetic borough in this database: run `openmash generate` first."
+                    )
+                return people
+
         written = feed_samples_write(
             directory=Path(options["out"]),
             seed=options["seed"],
             rows=options["rows"],
             as_of=date.fromisoformat(options["as_of"]),
-            persons=persons,
+            persons_for=persons_for,
         )
         self.stdout.write(f"Wrote {len(written)} files to {options['out']}.")

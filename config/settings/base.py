@@ -188,6 +188,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("OPENMASH_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
 
+# Where `openmash audit anchor` copies the read log's chain heads. In production, storage the
+# database's administrators cannot rewrite (a write-once bucket mount, or the SIEM's inbox).
+OPENMASH_AUDIT_ANCHOR_DIR = os.environ.get(
+    "OPENMASH_AUDIT_ANCHOR_DIR", str(BASE_DIR / ".data" / "audit-anchors")
+)
+
 # Break-glass access lasts this long unless the grant says less.
 BREAK_GLASS_HOURS = int(os.environ.get("OPENMASH_BREAK_GLASS_HOURS", "4"))
 

@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("OPENMASH_DEMO", "1")
 
 from .base import *  # noqa: F403
-from .base import DATABASES, database_from_url, env_bool
+from .base import DATABASES, STATIC_ROOT, database_from_url, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # A fixed key is acceptable only here: local and demo data is synthetic.
@@ -17,3 +17,6 @@ if not DATABASES:
     from openmash.dbserver import ensure_running
 
     DATABASES = {"default": database_from_url(ensure_running())}
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; assets come from the finders here.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 os.environ.setdefault("OPENMASH_DEMO", "1")
 
 from .base import *  # noqa: F403
-from .base import DATABASES, database_from_url
+from .base import DATABASES, STATIC_ROOT, database_from_url
 
 SECRET_KEY = "test-only-key-not-secret-7d1a0c"  # noqa: S105
 DEBUG = False
@@ -28,3 +28,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; assets come from the finders here.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ openmash serve                 serve the site on http://127.0.0.1:8000
 openmash demo                  migrate, generate the borough once, create demo users, serve
 openmash generate --seed N --children N
 openmash audit verify          check the read log's hash chains
+openmash audit anchor          copy the chains' heads out of the database (run hourly)
 openmash import FEED FILE --agency CODE   import an agency feed file (docs/feeds/)
 openmash db start|stop|url|psql
 openmash <any manage.py command>
@@ -108,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         command, rest = rest[0], rest[1:]
     if command == "db":
         return _db(rest)
-    if command == "audit" and rest[:1] == ["verify"]:
-        command, rest = "audit_verify", rest[1:]
+    if command == "audit" and rest[:1] in (["verify"], ["anchor"]):
+        command, rest = f"audit_{rest[0]}", rest[1:]
     command = ALIASES.get(command, command)
     if command in OWNER_COMMANDS:
         os.environ["OPENMASH_DB_OWNER"] = "1"

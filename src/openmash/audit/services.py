@@ -165,9 +165,31 @@ def _rows(chain: str) -> Iterator[dict[str, Any]]:
     )
 
 
-def audit_chain_verify(*, progress: Any = None) -> VerifyResult:
-    """Recompute every chain from its genesis; report the first row that does not fit."""
-    chains = list(AccessEvent.objects.values_list("chain", flat=True).distinct().order_by("chain"))
+def _anchor_break(chain: str, anchor: Any) -> ChainBreak | None:
+    """The anchored head must still be in the chain with the hash it had when anchored."""
+    row = (
+        AccessEvent.objects.filter(chain=chain, sequence=anchor.sequence)
+        .values_list("id", "entry_hash")
+        .first()
+    )
+    if row is not None and row[1] == anchor.entry_hash:
+        return None
+    if row is None:
+        problem = f"the row anchored at {anchor.anchored_at} is missing (the end of the chain was deleted)"
+    else:
+        problem = f"the row anchored at {anchor.anchored_at} no longer has the anchored hash"
+    return ChainBreak(chain=chain, sequence=anchor.sequence, event_id=row[0] if row else 0, problem=problem)
+
+
+def audit_chain_verify(*, progress: Any = None, anchors: dict[str, Any] | None = None) -> VerifyResult:
+    """Recompute every chain from its genesis; report the first row that does not fit.
+
+    `anchors` (chain -> Anchor, see openmash.audit.anchors) are heads copied out of the
+    database earlier: each must still be there with the same hash, which catches the
+    newest rows of a chain being deleted or rewritten.
+    """
+    anchors = anchors or {}
+    chains = sorted(set(AccessEvent.objects.values_list("chain", flat=True).distinct()) | set(anchors))
     checked = 0
     first_break: ChainBreak | None = None
     for chain in chains:
@@ -196,4 +218,14 @@ def audit_chain_verify(*, progress: Any = None) -> VerifyResult:
                 break
             expected_prev = row["entry_hash"]
             expected_sequence += 1
+        anchor = anchors.get(chain)
+        anchor_break = _anchor_break(chain, anchor) if anchor is not None else None
+        # A chain already broken above reports its first broken row; the anchor adds nothing.
+        earlier = first_break is None or (
+            first_break.chain != chain
+            and anchor_break is not None
+            and anchor_break.event_id < first_break.event_id
+        )
+        if anchor_break and earlier:
+            first_break = anchor_break
     return VerifyResult(chains=len(chains), events=checked, first_break=first_break)

@@ -11,10 +11,12 @@ urlpatterns = [
     path("access/", include("openmash.access.urls")),
     path("audit/", include("openmash.audit.urls")),
     path("notifications/", include("openmash.notifications.urls")),
+    path("due/", include("openmash.timescales.urls")),
     path("concerns/", include("openmash.intake.urls")),
     path("report-a-worry/", include("openmash.intake.public_urls")),
     path("api/", api.urls()),
     path("exploitation/", include("openmash.exploitation.urls")),
+    path("matching/", include("openmash.matching.urls")),
 ]
 
 handler404 = "openmash.core.views.not_found"

@@ -6,6 +6,7 @@ openmash generate --seed N --children N
 openmash audit verify          check the read log's hash chains
 openmash audit anchor          copy the chains' heads out of the database (run hourly)
 openmash import FEED FILE --agency CODE   import an agency feed file (docs/feeds/)
+openmash timescales escalate   notify managers of overdue deadlines (run daily)
 openmash db start|stop|url|psql
 openmash <any manage.py command>
 """
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         command, rest = rest[0], rest[1:]
     if command == "db":
         return _db(rest)
+    if command == "timescales" and rest[:1] == ["escalate"]:
+        command, rest = "timescales_escalate", rest[1:]
     if command == "audit" and rest[:1] in (["verify"], ["anchor"]):
         command, rest = f"audit_{rest[0]}", rest[1:]
     command = ALIASES.get(command, command)

@@ -295,3 +295,28 @@ def child_id_for_break_glass(*, identifier: str) -> uuid.UUID | None:
     )[:2]
     found = list(match)
     return found[0] if len(found) == 1 else None
+
+
+def children_get_for_user(
+    *, actor: Actor, child_ids: list[uuid.UUID], purpose: str
+) -> dict[uuid.UUID, Child]:
+    """The children among `child_ids` the actor may see now, logged as one list event.
+
+    For queues and dashboards that show a child's name beside other work (due dates,
+    contacts): ids the actor may not see are simply left out, never named.
+    """
+    wanted = set(child_ids)
+    children = (
+        {child.pk: child for child in children_visible_to(actor=actor).filter(pk__in=wanted)}
+        if wanted
+        else {}
+    )
+    access_event_record(
+        actor=actor,
+        action=Action.LIST,
+        resource_type=CHILD_RESOURCE,
+        child_ids=list(children),
+        purpose=purpose,
+        outcome=Outcome.GRANTED,
+    )
+    return children

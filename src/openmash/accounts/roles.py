@@ -71,6 +71,9 @@ for _case_role in CASE_ROLES:
     NAVIGATION[_case_role].append(NavItem("Exploitation reviews", "exploitation:reviews"))
 for _manager_role in (Role.TEAM_MANAGER, Role.MASH_MANAGER):
     NAVIGATION[_manager_role].append(NavItem("Language use", "exploitation:language-stats"))
+# Timescales: what the team has due and overdue, for roles that work in a team with deadlines.
+for _team_role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MASH_OFFICER, Role.MASH_MANAGER):
+    NAVIGATION[_team_role].insert(1, NavItem("Due and overdue", "timescales:due"))
 
 
 def navigation_for(role: str | None) -> list[NavItem]:

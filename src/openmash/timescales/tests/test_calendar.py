@@ -102,11 +102,8 @@ def test_cin_validator_counts_the_start_day_as_day_one():
 def test_working_days_between_inverts_add_working_days(start, n):
     due = ENGLAND.add_working_days(start, n)
     assert ENGLAND.is_working_day(due)
-    if n == 0:
-        # n = 0 is start itself, or the next working day (one working day after start).
-        expected = 0 if ENGLAND.is_working_day(start) else 1
-    else:
-        expected = n
+    # n = 0 is start itself, or the next working day (one working day after start).
+    expected = n if n else (0 if ENGLAND.is_working_day(start) else 1)
     assert ENGLAND.working_days_between(start, due) == expected
 
 

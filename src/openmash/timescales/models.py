@@ -1,0 +1,65 @@
+"""A statutory or local clock running for a child: when it started, when it is due, when met."""
+
+from __future__ import annotations
+
+import pghistory
+from django.db import models
+from django.db.models import Q
+
+from openmash.accounts.models import Team, User
+from openmash.core.models import BaseModel
+from openmash.people.models import Child
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Clock(BaseModel):
+    """Due, actual and cancelled times are separate fields: a due time is never overwritten
+    by what happened (reference §1). A late completion needs an exception reason."""
+
+    rule_code = models.CharField(max_length=40)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="clocks")
+    subject_type = models.CharField(max_length=60, help_text="What the clock is about, e.g. intake.Contact")
+    subject_id = models.CharField(max_length=64)
+    start_event = models.CharField(max_length=200, help_text="What started the clock, in words")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    calendar_version = models.CharField(max_length=60)
+    rule_description = models.CharField(
+        max_length=60, help_text="The rule as it stood, e.g. '15 working days'"
+    )
+    responsible_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responsible_user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    exception_reason = models.TextField(blank=True, help_text="Why the deadline was missed")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_code", "subject_type", "subject_id"],
+                condition=Q(completed_at__isnull=True, cancelled_at__isnull=True),
+                name="clock_one_running_per_subject_and_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(cancelled_at__isnull=True),
+                name="clock_not_both_completed_and_cancelled",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["responsible_team", "due_at"], name="clock_team_due"),
+            models.Index(fields=["child", "rule_code"], name="clock_child_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} for child {self.child_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.completed_at is None and self.cancelled_at is None

@@ -1,0 +1,138 @@
+"""Starting, meeting, cancelling and escalating clocks. Every app's deadlines go through here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from openmash.accounts.models import Membership, Team, TeamKind, User
+from openmash.accounts.roles import Role
+from openmash.notifications.services import notification_send
+from openmash.people.models import Child
+from openmash.timescales.calendar import ENGLAND
+from openmash.timescales.models import Clock
+from openmash.timescales.rules import due_at, rule_for
+
+
+@transaction.atomic
+def clock_start(
+    *,
+    rule_code: str,
+    child: Child,
+    subject_type: str,
+    subject_id: str,
+    start_event: str,
+    started_at: datetime,
+    responsible_team: Team | None = None,
+    responsible_user: User | None = None,
+) -> Clock:
+    """Start a clock, or return the one already running for this subject and rule (idempotent)."""
+    running = Clock.objects.filter(
+        rule_code=rule_code,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        completed_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).first()
+    if running is not None:
+        return running
+    rule = rule_for(rule_code, on=timezone.localdate(started_at))
+    clock = Clock(
+        rule_code=rule_code,
+        child=child,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        start_event=start_event,
+        started_at=started_at,
+        due_at=due_at(rule, started_at, ENGLAND),
+        calendar_version=ENGLAND.version,
+        rule_description=rule.describe(),
+        responsible_team=responsible_team,
+        responsible_user=responsible_user,
+    )
+    clock.full_clean()
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def clock_complete(*, clock: Clock, completed_at: datetime, exception_reason: str = "") -> Clock:
+    """Record that the deadline's work was done. Late without a reason is refused."""
+    if not clock.is_running:
+        raise ValidationError("This clock has already stopped.")
+    if completed_at < clock.started_at:
+        raise ValidationError({"completed_at": "The work cannot be done before the clock started."})
+    exception_reason = exception_reason.strip()
+    if completed_at > clock.due_at and not exception_reason:
+        raise ValidationError({"exception_reason": "Say why the deadline was missed."})
+    clock.completed_at = completed_at
+    clock.exception_reason = exception_reason
+    clock.save(update_fields=["completed_at", "exception_reason", "updated_at"])
+    return clock
+
+
+@transaction.atomic
+def clock_cancel(*, clock: Clock, reason: str) -> Clock:
+    if not clock.is_running:
+        raise ValidationError("This clock has already stopped.")
+    if not reason.strip():
+        raise ValidationError({"cancel_reason": "Say why the clock no longer applies."})
+    clock.cancelled_at = timezone.now()
+    clock.cancel_reason = reason.strip()[:300]
+    clock.save(update_fields=["cancelled_at", "cancel_reason", "updated_at"])
+    return clock
+
+
+def _managers_of(team: Team | None) -> list[uuid.UUID]:
+    if team is None:
+        return []
+    manager_role = Role.MASH_MANAGER if team.kind == TeamKind.MASH else Role.TEAM_MANAGER
+    now = timezone.now()
+    return list(
+        Membership.objects.filter(team=team, role=manager_role, started_at__lte=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+        .values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = timedelta(hours=20)) -> int:
+    """Notify the responsible manager of every overdue clock (again if still overdue a day later).
+
+    Run daily by `openmash timescales escalate`. Returns how many clocks were escalated.
+    """
+    now = now or timezone.now()
+    overdue = (
+        # Lock only the clock rows: two escalation runs at once never notify twice.
+        Clock.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(completed_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now)
+        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=now - repeat_after))
+        .select_related("responsible_team")
+    )
+    escalated = 0
+    for clock in overdue:
+        recipients = _managers_of(clock.responsible_team)
+        if clock.responsible_user_id:
+            recipients.append(clock.responsible_user_id)
+        days = ENGLAND.working_days_overdue(timezone.localdate(clock.due_at), timezone.localdate(now))
+        rule = rule_for(clock.rule_code)
+        notification_send(
+            recipient_ids=recipients,
+            kind="overdue",
+            # No name in the title: it may reach an e-mail digest; the link goes through access.
+            title=f"Overdue: {rule.label} ({days} working days late)"
+            if days
+            else f"Overdue today: {rule.label}",
+            link=reverse("timescales:due"),
+            source_reference=f"clock:{clock.pk}:{timezone.localdate(now).isoformat()}",
+        )
+        clock.escalated_at = now
+        clock.save(update_fields=["escalated_at", "updated_at"])
+        escalated += 1
+    return escalated

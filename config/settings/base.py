@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "openmash.notifications",
     "openmash.intake",
     "openmash.exploitation",
+    "openmash.matching",
 ]
 
 MIDDLEWARE = [

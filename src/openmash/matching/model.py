@@ -1,0 +1,303 @@
+# ruff: noqa: S608  (SQL over DuckDB tables whose names come from this code, never from input)
+"""The Fellegi-Sunter model of agency identities, declared, trained and explained with Splink.
+
+Comparisons (most to least specific level within each):
+
+- forename: exact; same nickname group (Bill/William, Kayleigh/Kaylee); Jaro-Winkler ≥ 0.92;
+  one's forename is the other's middle name; Jaro-Winkler ≥ 0.80; anything else.
+- surname: exact; one's surname is among the other's earlier or other surnames; Jaro-Winkler
+  ≥ 0.92; at most two edits; anything else.
+- date of birth: exact; day and month swapped; year off by one; one character off; within
+  a year; anything else.
+- sex; postcode and address (same address and postcode, same postcode, same street address
+  with a different postcode, same postcode sector, same district); NHS number; unique pupil
+  number. A missing value on either side is a null level: no evidence either way.
+
+Blocking rules keep recall high: identifiers, date of birth with the canonical forename or
+with any surname (current or earlier, both ways), canonical forename with surname or
+postcode, and day/month-swapped dates of birth.
+
+Training: the prior from strict deterministic rules, u from random sampling, m by
+expectation maximisation over two blocking rules (each estimates what the other cannot).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
+MODEL_NAME = "openmash-identities"
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
+
+
+def _same_or_not(column: str, output: str, description: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=output,
+        comparison_description=description,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(label_for_charts="Same"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    return [
+        cl.CustomComparison(
+            output_column_name="forename",
+            comparison_description="Forename",
+            comparison_levels=[
+                cll.NullLevel("forename"),
+                cll.ExactMatchLevel("forename").configure(
+                    label_for_charts="Exact", tf_adjustment_column="forename", tf_adjustment_weight=1.0
+                ),
+                _custom("forename_canon_l = forename_canon_r", "Same name, other form (nickname)"),
+                cll.JaroWinklerLevel("forename", 0.92).configure(label_for_charts="Very similar"),
+                _custom(
+                    "forename_l = middle_name_r OR middle_name_l = forename_r",
+                    "Forename is the other's middle name",
+                ),
+                cll.JaroWinklerLevel("forename", 0.8).configure(label_for_charts="Similar"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="middle_name",
+            comparison_description="Middle name",
+            comparison_levels=[
+                cll.NullLevel("middle_name"),
+                cll.ExactMatchLevel("middle_name").configure(label_for_charts="Exact"),
+                cll.JaroWinklerLevel("middle_name", 0.9).configure(label_for_charts="Very similar"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="surname",
+            comparison_description="Surname",
+            comparison_levels=[
+                cll.NullLevel("surname"),
+                cll.ExactMatchLevel("surname").configure(
+                    label_for_charts="Exact", tf_adjustment_column="surname", tf_adjustment_weight=1.0
+                ),
+                cll.ArrayIntersectLevel("surnames", 1).configure(
+                    label_for_charts="One is the other's earlier or other surname"
+                ),
+                cll.JaroWinklerLevel("surname", 0.92).configure(label_for_charts="Very similar"),
+                cll.LevenshteinLevel("surname", 2).configure(label_for_charts="At most two edits"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="date_of_birth",
+            comparison_description="Date of birth",
+            comparison_levels=[
+                cll.NullLevel("dob"),
+                cll.ExactMatchLevel("dob").configure(label_for_charts="Exact"),
+                _custom("dob_l = dob_swapped_r", "Day and month swapped"),
+                _custom("dob_md_l = dob_md_r AND abs(dob_year_l - dob_year_r) = 1", "Year off by one"),
+                cll.LevenshteinLevel("dob", 1).configure(label_for_charts="One character off"),
+                _custom("abs(dob_year_l - dob_year_r) <= 1", "Within a year or so"),
+                cll.ElseLevel(),
+            ],
+        ),
+        _same_or_not("sex", "sex", "Sex"),
+        cl.CustomComparison(
+            output_column_name="address",
+            comparison_description="Postcode and address",
+            comparison_levels=[
+                _custom(
+                    "(postcode_l IS NULL AND address_line_l IS NULL) "
+                    "OR (postcode_r IS NULL AND address_line_r IS NULL)",
+                    "Missing",
+                ).configure(is_null_level=True),
+                _custom(
+                    "postcode_l = postcode_r AND address_line_l = address_line_r",
+                    "Same address and postcode",
+                ),
+                _custom("postcode_l = postcode_r", "Same postcode, other address"),
+                _custom("address_line_l = address_line_r", "Same street address, other postcode"),
+                _custom("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
+                _custom("postcode_district_l = postcode_district_r", "Same postcode district"),
+                cll.ElseLevel(),
+            ],
+        ),
+        _same_or_not("nhs_number", "nhs_number", "NHS number"),
+        _same_or_not("upn", "upn", "Unique pupil number"),
+    ]
+
+
+def blocking_rules() -> list[BlockingRuleCreator | str]:
+    return [
+        block_on("nhs_number"),
+        block_on("upn"),
+        block_on("dob", "forename_canon"),
+        block_on("dob", "surname"),
+        block_on("forename_canon", "surname"),
+        block_on("postcode", "forename_canon"),
+        block_on("postcode", "dob"),
+        "l.dob = r.dob AND l.other_surname = r.surname",
+        "l.surname = r.other_surname AND l.dob = r.dob",
+        "l.dob_swapped = r.dob AND l.forename_canon = r.forename_canon",
+        "l.dob = r.dob_swapped AND l.forename_canon = r.forename_canon",
+        block_on("forename_canon", "dob_md", "postcode_district"),
+        block_on("address_line", "forename_canon"),
+    ]
+
+
+def settings(*, link_type: str = "dedupe_only") -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        additional_columns_to_retain=["agency"],
+    )
+
+
+DETERMINISTIC_RULES = [
+    "l.nhs_number = r.nhs_number AND l.dob = r.dob",
+    "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob AND l.postcode = r.postcode",
+]
+EM_RULES = [block_on("dob"), block_on("nhs_number")]
+
+
+@dataclass
+class TrainingSummary:
+    """What a trained model was trained on and how long it took: saved with the model."""
+
+    records: int
+    agencies: int
+    u_max_pairs: float
+    em_max_pairs: float
+    em_rules: list[str]
+    deterministic_rules: list[str]
+    deterministic_recall: float
+    completeness: dict[str, float]
+    seconds: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _completeness(con: Any, table: str) -> dict[str, float]:
+    columns = ["forename", "surname", "dob", "sex", "postcode", "address_line", "nhs_number", "upn"]
+    selects = ", ".join(f"avg(({c} is not null)::int) as {c}" for c in columns)
+    row = con.execute(f"select count(*), count(distinct agency), {selects} from {table}").fetchall()[0]
+    return {
+        "records": row[0],
+        "agencies": row[1],
+        **{c: round(float(v or 0), 4) for c, v in zip(columns, row[2:], strict=True)},
+    }
+
+
+def train(
+    linker: Any,
+    *,
+    con: Any,
+    table: str,
+    u_max_pairs: float = 5e6,
+    em_max_pairs: float = 2e6,
+    deterministic_recall: float = 0.8,
+    seed: int = 42,
+    source: str = "",
+    progress: Any = None,
+) -> TrainingSummary:
+    """Train `linker` in place: prior, u by random sampling, m by EM. Returns the summary."""
+    seconds: dict[str, float] = {}
+
+    def step(name: str, fn: Any) -> None:
+        started = time.perf_counter()
+        fn()
+        seconds[name] = round(time.perf_counter() - started, 2)
+        if progress is not None:
+            progress(name)
+
+    step(
+        "prior",
+        lambda: linker.training.estimate_probability_two_random_records_match(
+            DETERMINISTIC_RULES, recall=deterministic_recall
+        ),
+    )
+    step("u", lambda: linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed))
+    for index, rule in enumerate(EM_RULES):
+        step(
+            f"em_{index + 1}",
+            lambda rule=rule: linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=em_max_pairs
+            ),
+        )
+    stats = _completeness(con, table)
+    return TrainingSummary(
+        records=int(stats.pop("records")),
+        agencies=int(stats.pop("agencies")),
+        u_max_pairs=u_max_pairs,
+        em_max_pairs=em_max_pairs,
+        em_rules=[json.dumps(rule.get_blocking_rule("duckdb").blocking_rule_sql) for rule in EM_RULES],
+        deterministic_rules=list(DETERMINISTIC_RULES),
+        deterministic_recall=deterministic_recall,
+        completeness=stats,
+        seconds=seconds,
+        source=source,
+    )
+
+
+def probability(weight: float) -> float:
+    return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def weight(probability_: float) -> float:
+    probability_ = min(max(probability_, 1e-15), 1 - 1e-15)
+    return math.log2(probability_ / (1 - probability_))
+
+
+# No level may claim a true match never shows it: a real record can hold any mistake once.
+M_FLOOR = 1e-4
+U_FLOOR = 1e-6
+
+
+def regularise(model_dict: dict[str, Any]) -> dict[str, Any]:
+    """Give every level an m and u probability, none below the floors, each comparison's m summing to 1.
+
+    EM cannot estimate a level its blocking never shows (a date of birth that differs
+    completely, among pairs that share an NHS number); Splink would then use a neutral
+    default, which lets two siblings of the same name at the same address look alike.
+    """
+    result = json.loads(json.dumps(model_dict))
+    for comparison in result["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
+            values = [max(float(level.get(key) or 0.0), floor) for level in levels]
+            total = sum(values)
+            for level, value in zip(levels, values, strict=True):
+                level[key] = value / total
+    return result
+
+
+def level_weights(model_dict: dict[str, Any]) -> dict[str, list[tuple[str, float]]]:
+    """comparison -> [(level label, match weight in bits)], for the model page and the summary."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for comparison in model_dict["comparisons"]:
+        rows = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            bits = math.log2(m / u) if m and u else 0.0
+            rows.append((str(level.get("label_for_charts") or level.get("sql_condition")), round(bits, 2)))
+        out[str(comparison["output_column_name"])] = rows
+    return out

@@ -12,6 +12,7 @@ from openmash.access.selectors import relationships_active_for
 from openmash.accounts.actor import Actor
 from openmash.accounts.models import Membership, User
 from openmash.accounts.roles import Role
+from openmash.exploitation.models import RiskLevel as RiskHistory
 from openmash.synthetic.models import RiskLevel, TrueChild
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def test_demo_setup_is_idempotent_and_prints_one_user_per_role(tmp_path):
         Membership.objects.count(),
         Relationship.objects.count(),
     )
+    risk_rows = RiskHistory.objects.count()
     stored = credentials.read_text()
     second = _run(credentials)
 
@@ -41,6 +43,7 @@ def test_demo_setup_is_idempotent_and_prints_one_user_per_role(tmp_path):
         relationships,
     )
     assert credentials.read_text() == stored
+    assert RiskHistory.objects.count() == risk_rows  # the risk history is not seeded twice
     assert users == len(Role)
     for role in Role:
         assert first.count(role.label.split(" or ")[0][:20]) >= 1
@@ -75,3 +78,19 @@ def test_demo_caseloads(tmp_path):
     school = Membership.objects.get(role=Role.PRACTITIONER).agency
     assert referrals.count() == 3 and set(referrals.values_list("holder_agency", flat=True)) == {school.pk}
     assert set(Relationship.objects.values_list("created_by_process", flat=True)) == {"synthetic"}
+
+
+def test_demo_gives_every_hub_child_at_risk_a_risk_history(tmp_path):
+    _run(tmp_path / "credentials.txt")
+    at_risk = set(
+        TrueChild.objects.filter(hub_child__isnull=False)
+        .exclude(exploitation_risk=RiskLevel.NONE)
+        .values_list("hub_child_id", flat=True)
+    )
+    with_history = set(RiskHistory.objects.values_list("child_id", flat=True))
+    assert at_risk
+    assert with_history == at_risk
+    # Medium and high start at low: the continuum moves.
+    high = TrueChild.objects.filter(exploitation_risk=RiskLevel.HIGH, hub_child__isnull=False).first()
+    levels = RiskHistory.objects.filter(child_id=high.hub_child_id).values_list("level", flat=True)
+    assert list(levels) == [1, 3]

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from openmash.exploitation.services import default_tools_load
 from openmash.synthetic.calibration import DEFAULT_CHILDREN
-from openmash.synthetic.demo import DEMO_SEED, DEMO_URL, demo_accounts_ensure
+from openmash.synthetic.demo import DEMO_SEED, DEMO_URL, demo_accounts_ensure, demo_risk_history_ensure
 from openmash.synthetic.progress import stage_progress
 from openmash.synthetic.selectors import borough_current
 from openmash.synthetic.services import borough_generate
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         else:
             console.print(f"Using the borough already generated: {borough}.")
         result = demo_accounts_ensure(credentials_path=options["credentials_file"])
+        default_tools_load()
+        seeded = demo_risk_history_ensure()
+        if seeded:
+            console.print(f"Gave {seeded} children at risk of exploitation a risk history.")
         if result.users_created or result.memberships_created or result.relationships_created:
             console.print(
                 f"Created {result.users_created} users, {result.memberships_created} memberships and "

@@ -10,6 +10,7 @@ count against recall.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,13 +146,16 @@ def choose_thresholds(
     predictions: str,
     truth: str,
     *,
-    min_precision: float = 0.999,
-    min_recall: float = 0.99,
-    margin: float = 1.0,
+    min_precision: float = 0.9999,
+    min_recall: float = 0.996,
+    margin: float = 2.0,
 ) -> Thresholds:
-    """The upper threshold: the lowest weight whose automatic links reach `min_precision`, plus a
-    safety margin (in bits); the lower: the highest weight at which links and reviews together
-    still reach `min_recall` (or a floor of 0 bits below the upper threshold's band)."""
+    """Thresholds from the precision/recall curve, in whole bits.
+
+    Upper: the lowest weight at which automatic links (every pair at or above it) reach
+    `min_precision` (ten times stricter than the 0.999 target, so an unseen borough keeps the
+    target), rounded up, plus `margin` bits. Lower: the highest weight at which links and
+    reviews together still reach `min_recall`, rounded down."""
     rows = con.execute(
         f"""
         with lp as ({labelled_pairs_sql(predictions, truth)})
@@ -175,8 +179,8 @@ def choose_thresholds(
             best_lower = float(weight_)
     if upper is None:
         upper = float(rows[0][0]) if rows else 10.0
-    upper = round(upper + margin, 2)
-    lower = round(min(best_lower if best_lower is not None else upper - 10, upper - 1), 2)
+    upper = float(math.ceil(upper) + margin)
+    lower = float(min(math.floor(best_lower) if best_lower is not None else upper - 10, upper - 1))
     return Thresholds(upper=upper, lower=lower)
 
 

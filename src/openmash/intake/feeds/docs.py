@@ -182,13 +182,16 @@ The OpenAPI document is at `/api/openapi.json`, with interactive documentation a
 ## Warning signs
 
 Rows that are warning signs in the practice reference raise a sign on the child's record, linked
-back to the record (`source_type` `intake.FeedRecord`, `source_id` the stored version):
+back to the record (`source_type` `intake.FeedRecord`, `source_id` the stored version). They are
+kept in an outbox in the import's own transactions and handed to the exploitation app after it
+(`openmash import` does so at the end unless `--signs-later`; the API after its transaction
+commits; `openmash intake_signs_push` empties the outbox at any time):
 `missing_repeated` (a third missing episode within 90 days), `sexual_health_repeat` (a second
 sexual health presentation within 365 days), `ae_injury` (an A&E attendance with an injury),
-`absence_persistent` (attendance below 90% over a period of at least 20 sessions) and
-`missing_education`. The rules are recomputed over all of a child's records whenever one arrives,
-so the order rows arrive in does not matter. Records not yet matched to a child raise their signs
-when they are matched.
+`absence_persistent` (attendance below 90% over a period of at least 20 sessions; once per child
+per school year) and `missing_education`. The rules are recomputed over all of a child's records
+whenever one arrives, so the order rows arrive in does not matter. Records not yet matched to a
+child raise their signs when they are matched.
 """
 
 

@@ -16,10 +16,12 @@ import hashlib
 import io
 import json
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,11 +38,12 @@ from openmash.intake.feeds.read import (
     json_items,
     json_records,
 )
-from openmash.intake.feeds.signs import StoredRecord, signs_derive, signs_push_pending, signs_store
+from openmash.intake.feeds.signs import StoredRecord, signs_derive, signs_store
 from openmash.intake.feeds.spec import CleanRow, FeedSpec, RowError
 from openmash.intake.linking import IncomingIdentity, identities_link
-from openmash.intake.models import BatchStatus, Channel, ContactSource, FeedBatch, FeedClient, FeedRecord
-from openmash.intake.services import contact_open, hub_team_get
+from openmash.intake.models import BatchStatus, Channel, FeedBatch, FeedClient, FeedRecord
+from openmash.intake.services import FeedContact, contacts_open_for_feed, hub_team_get
+from openmash.intake.tasks import signs_push_after_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -50,18 +53,26 @@ MAX_JSON_FILE_BYTES = 200 * 1024**2
 ERROR_SAMPLE = 100
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, datetime | date):
+def _canonical(value: Any) -> str:
+    if value is None:
+        return "\x00"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
-    raise TypeError(type(value).__name__)
+    return str(value)
 
 
 def content_hash(values: Mapping[str, Any]) -> str:
-    """SHA-256 of the parsed values, so the same record by CSV or JSON (Y or true) hashes the same."""
-    canonical = json.dumps(
-        values, sort_keys=True, separators=(",", ":"), default=_json_default, ensure_ascii=False
-    )
+    """SHA-256 of the parsed values in column order, so the same record by CSV or JSON (Y or true,
+    +01:00 or Z for the same instant) hashes the same. Parsed text is never empty and never
+    contains a control character, so the separators cannot be forged by a value."""
+    canonical = "\x1f".join(f"{name}\x1e{_canonical(value)}" for name, value in values.items())
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+Hashed = tuple[CleanRow, str]  # a valid row and its content hash
+Items = Iterable[tuple[int, Mapping[str, Any] | RowError]]
 
 
 @dataclass
@@ -121,26 +132,54 @@ class _Engine:
         self.hub_team = hub_team_get()
         self.today = timezone.localdate()
 
-    def run(self, items: Iterable[tuple[int, Mapping[str, Any] | RowError]]) -> None:
-        chunk: list[CleanRow] = []
+    def run(self, items: Items, *, threaded: bool = False) -> None:
+        """Validate and store every row. ``threaded``: read and validate the next chunk in a second
+        thread while this one stores the last (the database wait releases the GIL). Storing stays on
+        this thread, in order, on its own connection, so the outcome is the same either way."""
+        chunks = self._validated_chunks(items)
+        if not threaded:
+            for chunk in chunks:
+                self._store(chunk)
+            return
+        ready: queue.Queue[list[Hashed] | BaseException | None] = queue.Queue(maxsize=3)
+
+        def produce() -> None:
+            try:
+                for chunk in chunks:
+                    ready.put(chunk)
+            except BaseException as error:  # handed to the storing thread, which raises it
+                ready.put(error)
+                return
+            ready.put(None)
+
+        producer = threading.Thread(target=produce, name="feed-validate", daemon=True)
+        producer.start()
+        while (chunk := ready.get()) is not None:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            self._store(chunk)
+        producer.join()
+
+    def _validated_chunks(self, items: Items) -> Iterator[list[Hashed]]:
+        chunk: list[Hashed] = []
         for row_number, item in items:
             self.counts.rows += 1
             outcome = (
                 item if isinstance(item, RowError) else self.spec.validate(row_number, item, today=self.today)
             )
             if isinstance(outcome, CleanRow):
-                chunk.append(outcome)
+                chunk.append((outcome, content_hash(outcome.values)))
             else:
                 self.counts.rejected += 1
                 for error in [outcome] if isinstance(outcome, RowError) else outcome:
                     self.on_error(error)
             if len(chunk) >= self.chunk_size:
-                self._store(chunk)
+                yield chunk
                 chunk = []
         if chunk:
-            self._store(chunk)
+            yield chunk
 
-    def _store(self, rows: list[CleanRow]) -> None:
+    def _store(self, rows: list[Hashed]) -> None:
         before = (ImportCounts(**self.counts.as_dict()), self.contacts, self.signs)
         try:
             with transaction.atomic():
@@ -151,12 +190,12 @@ class _Engine:
             # others down with it: store one at a time and report the ones that fail.
             _logger.exception("A chunk of %s could not be stored; retrying row by row", self.spec.code)
             self.counts, self.contacts, self.signs = before
-            for row in rows:
+            for row, digest in rows:
                 single = (ImportCounts(**self.counts.as_dict()), self.contacts, self.signs)
                 try:
                     with transaction.atomic():
                         self._lock()
-                        self._store_locked([row])
+                        self._store_locked([(row, digest)])
                 except DatabaseError:
                     self.counts, self.contacts, self.signs = single
                     self.counts.rejected += 1
@@ -165,8 +204,6 @@ class _Engine:
                             row.row, "", f"row {row.row} could not be stored; tell the hub's support team"
                         )
                     )
-        # Outside the chunk's transaction: a failure to hand a sign over never loses the rows.
-        signs_push_pending()
         if self.on_rows is not None:
             self.on_rows(len(rows))
 
@@ -175,19 +212,18 @@ class _Engine:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"openmash-feed:{self.agency.pk}"])
 
-    def _store_locked(self, rows: list[CleanRow]) -> None:
+    def _store_locked(self, rows: list[Hashed]) -> None:
         spec, agency, batch = self.spec, self.agency, self.batch
         held: dict[str, dict[str, tuple[int, uuid.UUID]]] = {}
         latest: dict[str, int] = {}
         for source_id, version, digest, batch_id in FeedRecord.objects.filter(
-            agency=agency, feed=spec.code, source_id__in={row.source_id for row in rows}
+            agency=agency, feed=spec.code, source_id__in={row.source_id for row, _ in rows}
         ).values_list("source_id", "version", "content_hash", "batch_id"):
             held.setdefault(source_id, {})[digest] = (version, batch_id)
             latest[source_id] = max(latest.get(source_id, 0), version)
 
         to_store: list[tuple[CleanRow, int, str]] = []
-        for row in rows:
-            digest = content_hash(row.values)
+        for row, digest in rows:
             seen = held.get(row.source_id, {}).get(digest)
             if seen is not None:
                 version, batch_id = seen
@@ -209,44 +245,47 @@ class _Engine:
             agency=agency, incoming=self._identities(row for row, _, _ in to_store), process=spec.code
         )
         now = timezone.now()
-        records = [
-            FeedRecord(
-                agency=agency,
+        stored = [
+            StoredRecord(
+                id=uuid.uuid4(),
+                agency_id=agency.pk,
                 feed=spec.code,
                 source_id=row.source_id,
                 version=version,
-                content_hash=digest,
-                payload=row.raw,
-                batch=batch,
-                row_number=row.row,
-                identity_id=links[row.person_id].identity_id,
                 event_type=row.event_type[:40],
                 event_date=row.event_date,
-                received_at=now,
+                child_id=links[row.person_id].child_id,
+                payload=row.raw,
             )
-            for row, version, digest in to_store
+            for row, version, _ in to_store
         ]
-        FeedRecord.objects.bulk_create(records)
+        _copy_records(
+            [
+                (record.id, now, now, agency.pk, spec.code, record.source_id, record.version, digest,
+                 json.dumps(row.raw, ensure_ascii=False), batch.pk, row.row, links[row.person_id].identity_id,
+                 record.event_type, record.event_date, now)
+                for (row, _, digest), record in zip(to_store, stored, strict=True)
+            ]
+        )  # fmt: skip
 
-        for (row, version, _), record in zip(to_store, records, strict=True):
-            if version == 1 and spec.creates_contact(row.values):
-                contact_open(
-                    actor=self.actor,
-                    source=ContactSource.FEED,
+        contacts = contacts_open_for_feed(
+            actor=self.actor,
+            items=[
+                FeedContact(
+                    feed_record_id=record.id,
                     summary=spec.contact_summary(row.values),
-                    received_at=now,
+                    urgency=spec.contact_urgency(row.values),
                     child_id=links[row.person_id].child_id,
                     identity_id=links[row.person_id].identity_id,
-                    urgency=spec.contact_urgency(row.values),
-                    source_agency_id=agency.pk,
-                    feed_record_id=record.pk,
-                    hub_team=self.hub_team,
                 )
-                self.contacts += 1
-        stored = [
-            StoredRecord.of(record, links[row.person_id].child_id)
-            for (row, _, _), record in zip(to_store, records, strict=True)
-        ]
+                for (row, version, _), record in zip(to_store, stored, strict=True)
+                if version == 1 and spec.creates_contact(row.values)
+            ],
+            source_agency_id=agency.pk,
+            received_at=now,
+            hub_team=self.hub_team,
+        )
+        self.contacts += len(contacts)
         self.signs += signs_store(signs_derive(stored))
 
     def _count_stored(self, version: int) -> None:
@@ -274,6 +313,24 @@ class _Engine:
                 recorded_on=row.event_date,
             )
         return list(found.values())
+
+
+_COPY_COLUMNS = (
+    "id, created_at, updated_at, agency_id, feed, source_id, version, content_hash, payload, batch_id, "
+    "row_number, identity_id, event_type, event_date, received_at"
+)
+
+
+def _copy_records(rows: list[tuple[Any, ...]]) -> None:
+    """Insert feed records with COPY, in the caller's transaction (several times faster than INSERT)."""
+    table = connection.ops.quote_name(FeedRecord._meta.db_table)
+    connection.ensure_connection()
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({_COPY_COLUMNS}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _finish(batch: FeedBatch, engine: _Engine, errors_sample: list[RowError]) -> None:
@@ -339,6 +396,7 @@ def feed_file_import(
     max_bytes: int = MAX_FILE_BYTES,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    threaded: bool = True,
 ) -> ImportResult:
     """Import one CSV or JSON file. Re-running a file whose last run was killed resumes that batch.
 
@@ -391,7 +449,7 @@ def feed_file_import(
         engine = _Engine(
             spec=spec, agency=agency, batch=batch, actor=actor, chunk_size=chunk_size, on_error=record_error
         )
-        engine.run(items)
+        engine.run(items, threaded=threaded)
     _finish(batch, engine, errors_sample)
     return ImportResult(
         batch=batch,
@@ -502,6 +560,8 @@ def feed_records_import(
     engine.run(items)
     _finish(batch, engine, errors[:ERROR_SAMPLE])
     FeedClient.objects.filter(pk=client.pk).update(last_used_at=now)
+    if engine.signs:
+        signs_push_after_commit()
     return ImportResult(
         batch=batch,
         counts=engine.counts,

@@ -188,7 +188,7 @@ def _specific(feed: str, rng: random.Random, day: date, index: int, person: Samp
             "injury_type": rng.choice(("laceration", "fracture", "bruising")) if injury else "",
             "self_harm": yn(0.1),
             "alcohol_or_drugs": yn(0.15),
-            "safeguarding_concern": yn(0.1),
+            "safeguarding_concern": yn(0.02),
             "discharged_to": "home",
         }
     if feed == "health_sexual_health":
@@ -196,7 +196,7 @@ def _specific(feed: str, rng: random.Random, day: date, index: int, person: Samp
             "attended_on": day.isoformat(),
             "reason": rng.choice(("sti_test", "contraception", "emergency_contraception", "pregnancy_test")),
             "clinic": "Omtown sexual health clinic",
-            "safeguarding_concern": yn(0.1),
+            "safeguarding_concern": yn(0.05),
         }
     if feed == "health_maternity":
         return {
@@ -296,6 +296,18 @@ def sample_rows(
             **_specific(feed, rng, day, index, person),
         }
         yield {column: row.get(column, "") for column in spec.columns}
+
+
+def rows_write_csv(path: Path, rows: Iterator[dict[str, str]], feed: str) -> int:
+    """Stream rows to a CSV file (for files too big to build in memory). Returns how many were written."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FEEDS[feed].columns, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
 
 
 def rows_to_csv(rows: Sequence[dict[str, str]] | Iterator[dict[str, str]], feed: str) -> str:

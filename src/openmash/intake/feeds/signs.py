@@ -72,6 +72,16 @@ class Sign:
     observed_on: date
     record: StoredRecord
     summary: str
+    # What makes two signs the same sign: by default the record (whatever its version).
+    key: str = ""
+
+    @property
+    def outbox_key(self) -> str:
+        return self.key or record_key(self.record.agency_id, self.record.feed, self.record.source_id)
+
+
+def _academic_year(day: date) -> int:
+    return day.year if day.month >= 9 else day.year - 1
 
 
 def _number(value: Any) -> int | None:
@@ -110,6 +120,7 @@ def _row_signs(record: StoredRecord) -> list[Sign]:
         if possible and attended is not None and possible >= catalogue.PERSISTENT_ABSENCE_MIN_SESSIONS:
             rate = attended / possible
             if rate < catalogue.PERSISTENT_ABSENCE_BELOW:
+                year = _academic_year(record.event_date)
                 return [
                     Sign(
                         record.child_id,
@@ -118,6 +129,8 @@ def _row_signs(record: StoredRecord) -> list[Sign]:
                         record,
                         f"Attended {rate:.0%} of {possible} sessions "
                         f"({payload.get('period_start')} to {payload.get('period_end')})",
+                        # Persistent absence is a state over the school year, not an event per return.
+                        key=f"absence:{record.child_id}:{year}/{year + 1}",
                     )
                 ]
     if record.feed == "education_cme":
@@ -225,7 +238,7 @@ def signs_store(signs: Iterable[Sign]) -> int:
             indicator_code=sign.indicator_code,
             observed_on=sign.observed_on,
             source_agency_id=sign.record.agency_id,
-            record_key=record_key(sign.record.agency_id, sign.record.feed, sign.record.source_id),
+            record_key=sign.outbox_key,
             source_type=SOURCE_TYPE,
             source_id=str(sign.record.id),
             record_id=sign.record.id,
@@ -246,6 +259,10 @@ def sign_raise_function() -> Callable[..., Any] | None:
     except ImportError:
         return None
     return sign_raise
+
+
+def signs_pending_count() -> int:
+    return SignOutbox.objects.filter(raised_at__isnull=True, error="").count()
 
 
 def signs_push_pending(*, limit: int = 10_000) -> int:

@@ -189,22 +189,20 @@ class FieldSpec:
 
     def parse(self, raw: Any) -> Any:
         """Parse one value. Returns None for an absent optional value; raises FieldProblem."""
-        if raw is None:
+        if type(raw) is str:  # the common case (every CSV value), first
+            value = raw
+        elif raw is None:
             value = ""
         elif isinstance(raw, bool):
             value = "Y" if raw else "N"
         elif isinstance(raw, int | float) and not isinstance(raw, bool):
             value = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
         elif isinstance(raw, str):
-            value = raw
+            value = str(raw)
         else:
             raise FieldProblem("must be a single value (text, number or true/false), not a list or object")
-        if _CONTROL.search(value):
+        if not value.isprintable() and _CONTROL.search(value):
             raise FieldProblem("contains control characters (such as NUL); remove them and send it again")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise FieldProblem("contains characters that are not valid Unicode text") from None
         value = value.strip()
         if not value:
             if self.required:
@@ -289,23 +287,33 @@ class FeedSpec:
 
 
 def _raw_problem(raw: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(field, reason) if the row cannot be kept as its original payload, whatever its columns."""
+    """(field, reason) if the row cannot be kept as its original payload, whatever its columns.
+
+    Checked once per row, over every key and value, so ``FieldSpec.parse`` need not repeat it.
+    """
     for key, value in raw.items():
-        name = _show(key).encode("utf-8", "replace").decode() if isinstance(key, str) else "?"
         for text in (key, value):
-            if isinstance(text, str):
+            if type(text) is str:
                 if "\x00" in text:
+                    name = _name(key)
                     return name, f"{name} contains a NUL character; remove it and send the row again"
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    return name, f"{name} contains characters that are not valid Unicode text"
-            elif text is not None and not isinstance(text, bool | int | float):
+                if not text.isascii():
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError:
+                        name = _name(key)
+                        return name, f"{name} contains characters that are not valid Unicode text"
+            elif text is not None and not isinstance(text, bool | int | float | str):
+                name = _name(key)
                 return (
                     name,
                     f"{name} must be a single value (text, a number or true/false), not a list or object",
                 )
     return None
+
+
+def _name(key: Any) -> str:
+    return _show(key).encode("utf-8", "replace").decode() if isinstance(key, str) else "?"
 
 
 def event_date_of(value: date | datetime) -> date:

@@ -236,6 +236,22 @@ def test_closing_a_contact_ends_the_hubs_relationship_and_keeps_its_history(hub_
 
 
 @pytest.mark.django_db
+def test_the_hub_keeps_one_relationship_while_any_contact_about_the_child_is_open(hub_team, mash_officer):
+    system = Actor.system("t")
+    child = ChildFactory()
+    first = contact_open(actor=system, source=ContactSource.PUBLIC, summary="a", child_id=child.pk)
+    second = contact_open(actor=system, source=ContactSource.FEED, summary="b", child_id=child.pk)
+    assert first.hub_relationship_id == second.hub_relationship_id
+    hub = Actor(user_id=mash_officer.user_id, username="m", role=mash_officer.role,
+                agency_id=mash_officer.agency_id, team_id=mash_officer.team_id)  # fmt: skip
+    contact_close(actor=hub, contact=first, reason="Duplicate")
+    child_get_for_user(actor=hub, child_id=child.pk, purpose="triage")  # the second is still open
+    contact_close(actor=hub, contact=second, reason="No further action")
+    with pytest.raises(ChildNotFound):
+        child_get_for_user(actor=hub, child_id=child.pk, purpose="triage")
+
+
+@pytest.mark.django_db
 def test_the_hub_queue_is_most_urgent_first_and_each_page_is_one_read_log_event(
     sign_in, hub_team, mash_officer
 ):

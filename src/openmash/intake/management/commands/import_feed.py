@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
@@ -31,6 +32,7 @@ from openmash.accounts.actor import Actor
 from openmash.accounts.models import Agency
 from openmash.intake.feeds.catalogue import FEEDS
 from openmash.intake.feeds.importer import CHUNK_SIZE, MAX_FILE_BYTES, feed_file_import
+from openmash.intake.feeds.signs import signs_pending_count, signs_push_pending
 from openmash.intake.feeds.spec import RowError
 
 
@@ -47,6 +49,11 @@ class Command(BaseCommand):
             "--max-mb", type=int, default=MAX_FILE_BYTES // 1024**2, help="Refuse CSV files larger than this"
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (for logs and CI)")
+        parser.add_argument(
+            "--signs-later",
+            action="store_true",
+            help="Leave warning signs in the outbox for the background worker (openmash intake_signs_push)",
+        )
 
     def _fail(self, console: Console, message: str) -> None:
         console.print(f"[bold red]Not imported.[/] {message}", highlight=False)
@@ -114,6 +121,18 @@ class Command(BaseCommand):
         if result.file_problem:
             self._fail(console, result.file_problem)
         seconds = time.monotonic() - started
+        raised, sign_seconds = 0, 0.0
+        if not options["signs_later"] and result.signs:
+            sign_started = time.monotonic()
+            with Progress(
+                TextColumn("Raising warning signs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=console, disable=options["no_progress"], transient=True,
+            ) as progress:  # fmt: skip
+                bar = progress.add_task("signs", total=signs_pending_count())
+                while pushed := signs_push_pending(limit=1000):
+                    raised += pushed
+                    progress.update(bar, completed=raised)
+            sign_seconds = time.monotonic() - sign_started
         counts = result.counts
         table = Table(title=f"{spec.title}: {path.name} from {agency.name}", title_justify="left")
         table.add_column("")
@@ -125,7 +144,7 @@ class Command(BaseCommand):
             ("Already held (not stored again)", counts.unchanged),
             ("Refused", counts.rejected),
             ("Contacts sent to the hub", result.contacts),
-            ("Warning signs raised", result.signs),
+            ("Warning signs found", result.signs),
         ):
             table.add_row(label, f"{value:,}")
         console.print(table)
@@ -135,7 +154,13 @@ class Command(BaseCommand):
             console.print(f"[yellow]Note:[/] {warning}")
         rate = counts.rows / seconds if seconds else 0
         batch = result.batch.pk if result.batch else "-"
-        console.print(f"Took {seconds:,.1f} s ({rate:,.0f} rows a second). Batch {batch}.")
+        console.print(f"Stored in {seconds:,.1f} s ({rate:,.0f} rows a second). Batch {batch}.")
+        if raised:
+            console.print(
+                f"Handed {raised:,} warning signs to the exploitation app in {sign_seconds:,.1f} s."
+            )
+        elif result.signs and options["signs_later"]:
+            console.print("Warning signs wait in the outbox for the background worker (intake_signs_push).")
         if counts.rejected:
             console.print(
                 f"[bold red]{counts.rejected:,} rows were refused.[/] Each is listed with its row number, "

@@ -3,7 +3,7 @@
 The defaults were chosen from the precision/recall curve on the synthetic borough (seed 1,
 49,000 children; see docs/matching.md and docs/benchmarks.md, "Record matching"): the
 upper threshold is where automatic links reach a precision of 0.999 with a safety margin,
-the lower where links and reviews together keep recall at 0.995. Each saved model carries
+the lower where links and reviews together keep recall at 0.996. Each saved model carries
 its own thresholds; these environment variables override the defaults for a new model.
 """
 
@@ -14,7 +14,7 @@ import os
 from .evaluation import Thresholds
 
 DEFAULT_UPPER = 8.0
-DEFAULT_LOWER = 0.0
+DEFAULT_LOWER = 2.0
 
 
 def thresholds_default() -> Thresholds:

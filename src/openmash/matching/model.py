@@ -138,22 +138,33 @@ def comparisons() -> list[cl.CustomComparison]:
     ]
 
 
+# Blocking keys: (name, columns on one side, columns on the other side or None when the same).
+# Two identities become a candidate pair when any key agrees; the batch's blocking rules and
+# match on arrival's key lookups are both made from this one list.
+BLOCKING_KEYS: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]] = [
+    ("nhs", ("nhs_number",), None),
+    ("upn", ("upn",), None),
+    ("dob_forename", ("dob", "forename_canon"), None),
+    ("dob_surname", ("dob", "surname"), None),
+    ("forename_surname", ("forename_canon", "surname"), None),
+    ("postcode_forename", ("postcode", "forename_canon"), None),
+    ("postcode_dob", ("postcode", "dob"), None),
+    ("dob_earlier_surname", ("dob", "other_surname"), ("dob", "surname")),
+    ("swapped_dob_forename", ("dob_swapped", "forename_canon"), ("dob", "forename_canon")),
+    ("forename_birthday_district", ("forename_canon", "dob_md", "postcode_district"), None),
+    ("address_forename", ("address_line", "forename_canon"), None),
+]
+
+
 def blocking_rules() -> list[BlockingRuleCreator | str]:
-    return [
-        block_on("nhs_number"),
-        block_on("upn"),
-        block_on("dob", "forename_canon"),
-        block_on("dob", "surname"),
-        block_on("forename_canon", "surname"),
-        block_on("postcode", "forename_canon"),
-        block_on("postcode", "dob"),
-        "l.dob = r.dob AND l.other_surname = r.surname",
-        "l.surname = r.other_surname AND l.dob = r.dob",
-        "l.dob_swapped = r.dob AND l.forename_canon = r.forename_canon",
-        "l.dob = r.dob_swapped AND l.forename_canon = r.forename_canon",
-        block_on("forename_canon", "dob_md", "postcode_district"),
-        block_on("address_line", "forename_canon"),
-    ]
+    rules: list[BlockingRuleCreator | str] = []
+    for _, one, other in BLOCKING_KEYS:
+        if other is None:
+            rules.append(block_on(*one))
+            continue
+        for left, right in ((one, other), (other, one)):
+            rules.append(" AND ".join(f"l.{a} = r.{b}" for a, b in zip(left, right, strict=True)))
+    return rules
 
 
 def settings(*, link_type: str = "dedupe_only") -> SettingsCreator:

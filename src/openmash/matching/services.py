@@ -262,3 +262,112 @@ def match_run_apply(
     opened = review_pairs_open(model=run.model, pairs=relevant, source=ReviewSource.RUN, run=run)
     proposals = review_pairs_open(model=run.model, pairs=list(merge_pairs), source=ReviewSource.RUN, run=run)
     return AppliedRun(links_made=links, reviews_opened=len(opened), merge_proposals=len(proposals))
+
+
+# --- Match on arrival -----------------------------------------------------------------------
+
+
+class ArrivalOutcome:
+    LINK = "link"
+    REVIEW = "review"
+    NEW_CHILD = "new_child"
+    NO_MODEL = "no_model"
+
+
+@dataclass(frozen=True)
+class ArrivalDecision:
+    """What matching decided about one incoming identity."""
+
+    identity_id: uuid.UUID
+    outcome: str  # ArrivalOutcome
+    child_id: uuid.UUID | None  # linked child ("link"), or the strongest candidate's child ("review")
+    match_weight: float | None  # the strongest candidate's weight, if any
+    candidates: list[Any]  # arrival.Candidate, strongest first (at or above the lower threshold)
+    reviews_opened: int = 0
+    linked: bool = False
+
+
+def identity_match_on_arrival(
+    *, identity_id: uuid.UUID, actor: Actor | None = None, apply: bool = True
+) -> ArrivalDecision:
+    """Score one just-saved AgencyIdentity against every existing identity and act on it.
+
+    - ``link``: candidates at or above the upper threshold belong to exactly one child: the
+      identity is linked to it (through intake's ``identity_link_to_child``, so contacts and
+      warning signs catch up) and the evidence recorded.
+    - ``review``: the strongest evidence is between the thresholds, or sure matches point at
+      two different children: a review pair is opened for each such candidate.
+    - ``new_child``: no candidate that belongs to a child reaches the lower threshold.
+    - ``no_model``: no trained model yet; nothing is done.
+
+    With ``apply=False`` nothing is written; the decision is only returned. An identity that
+    is already linked is scored but never re-linked.
+    """
+    from . import arrival
+    from .data import identities_raw
+
+    actor = actor or Actor.system("match-arrival")
+    match_model = MatchModel.objects.filter(is_active=True).first()
+    if match_model is None:
+        return ArrivalDecision(identity_id, ArrivalOutcome.NO_MODEL, None, None, [])
+    index = arrival.index_for(
+        model_version=match_model.version,
+        splink_model=match_model.splink_model,
+        term_frequencies=match_model.term_frequencies,
+    )
+    raw_one = identities_raw(where="where id = %s", params=(identity_id,))
+    if raw_one.num_rows != 1:
+        raise AgencyIdentity.DoesNotExist(f"No agency identity {identity_id}")
+    candidates = index.score(raw_one, min_weight=match_model.lower_threshold)
+    index.add(raw_one)
+    own_child = AgencyIdentity.objects.filter(pk=identity_id).values_list("child_id", flat=True).first()
+    child_of = dict(
+        AgencyIdentity.objects.filter(
+            pk__in=[uuid.UUID(c.identity_id) for c in candidates], child__isnull=False
+        ).values_list("pk", "child_id")
+    )
+    with_child = [c for c in candidates if child_of.get(uuid.UUID(c.identity_id))]
+    if not with_child:
+        return ArrivalDecision(identity_id, ArrivalOutcome.NEW_CHILD, None, None, candidates)
+    best = with_child[0]
+    sure = [c for c in with_child if c.match_weight >= match_model.upper_threshold]
+    sure_children = {child_of[uuid.UUID(c.identity_id)] for c in sure}
+    if len(sure_children) == 1 and (own_child is None or own_child in sure_children):
+        (child_id,) = sure_children
+        linked = False
+        if apply and own_child is None:
+            with transaction.atomic():
+                linked = identity_link(
+                    actor=actor,
+                    identity_id=identity_id,
+                    child_id=child_id,
+                    how=LinkHow.ARRIVAL,
+                    matched_identity_id=uuid.UUID(sure[0].identity_id),
+                    match_weight=sure[0].match_weight,
+                    model=match_model,
+                )
+        return ArrivalDecision(
+            identity_id, ArrivalOutcome.LINK, child_id, best.match_weight, candidates, linked=linked
+        )
+    to_review = [c for c in with_child if child_of[uuid.UUID(c.identity_id)] != own_child]
+    opened: list[ReviewPair] = []
+    if apply and to_review:
+        with transaction.atomic():
+            opened = review_pairs_open(
+                model=match_model,
+                source=ReviewSource.ARRIVAL,
+                pairs=[
+                    ScoredPair(
+                        str(identity_id), c.identity_id, c.match_weight, c.match_probability, c.explanation
+                    )
+                    for c in to_review
+                ],
+            )
+    return ArrivalDecision(
+        identity_id,
+        ArrivalOutcome.REVIEW,
+        child_of[uuid.UUID(best.identity_id)],
+        best.match_weight,
+        candidates,
+        reviews_opened=len(opened),
+    )

@@ -173,7 +173,7 @@ def features_of(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, Any]
     """The feature rows of a few identities (the match-on-arrival path), as dicts."""
     con.register("__openmash_raw_one", raw_table(rows))
     try:
-        result = con.execute(FEATURE_SQL.format(source="__openmash_raw_one")).to_arrow_table()
+        result = con.sql(FEATURE_SQL.format(source="__openmash_raw_one")).to_arrow_table()
     finally:
         con.unregister("__openmash_raw_one")
     return result.to_pylist()

@@ -213,11 +213,18 @@ class ChildMerge(BaseModel):
         return f"Merge of {self.merged_id} into {self.survivor_id}"
 
 
+class MergeSide(models.TextChoices):
+    MERGED = "merged", "Moved from the merged child to the survivor"
+    SURVIVOR = "survivor", "The survivor's own, left in place"
+
+
 class MergeMove(models.Model):
-    """One row that pointed at the merged child and was pointed at the survivor by the merge."""
+    """One row attached to either child at the merge: the merged child's rows were pointed at the
+    survivor; the survivor's are listed so an unmerge can tell what was attached since."""
 
     id = models.BigAutoField(primary_key=True)
     merge = models.ForeignKey(ChildMerge, on_delete=models.PROTECT, related_name="moves")
+    side = models.CharField(max_length=10, choices=MergeSide.choices, default=MergeSide.MERGED)
     model_label = models.CharField(max_length=100)
     field_name = models.CharField(max_length=100)
     object_pk = models.CharField(max_length=64)
@@ -225,7 +232,7 @@ class MergeMove(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["merge", "model_label", "field_name", "object_pk"], name="merge_move_once"
+                fields=["merge", "side", "model_label", "field_name", "object_pk"], name="merge_move_once"
             ),
         ]
 

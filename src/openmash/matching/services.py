@@ -17,13 +17,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openmash.accounts.actor import Actor
-from openmash.people.models import AgencyIdentity
+from openmash.people.models import AgencyIdentity, Child
 
 from .models import (
+    Decision,
     IdentityLink,
     LinkHow,
     MatchModel,
     MatchRun,
+    ReviewDecision,
     ReviewPair,
     ReviewSource,
     ReviewStatus,
@@ -371,3 +373,75 @@ def identity_match_on_arrival(
         candidates,
         reviews_opened=len(opened),
     )
+
+
+# --- Clerical review ------------------------------------------------------------------------
+
+MIN_REASON = 10
+
+
+@transaction.atomic
+def review_decide(*, actor: Actor, review_id: uuid.UUID, decision: str, reason: str) -> ReviewDecision:
+    """Record a reviewer's decision and act on it.
+
+    "Same child": an unlinked identity is linked to the other's child; two identities of two
+    different children merge the children (the older record survives), with this reason.
+    "Different children" and "not sure" change no child. Every decision is kept, with who
+    made it, in which role and agency, and why; "same" and "different" become training labels.
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .merge import child_merge
+    from .selectors import WAITING, may_review
+
+    if not may_review(actor):
+        raise PermissionDenied("Only the hub's officers and managers review possible matches")
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose whether these records are the same child"})
+    if len(reason.strip()) < MIN_REASON:
+        raise ValidationError({"reason": f"Give a reason of at least {MIN_REASON} characters"})
+    review = ReviewPair.objects.select_for_update().filter(pk=review_id, status__in=WAITING).first()
+    if review is None:
+        raise ValidationError("This review has already been decided")
+    assert actor.user_id is not None and actor.role is not None
+    made = ReviewDecision.objects.create(
+        review=review,
+        decision=decision,
+        reason=reason.strip(),
+        decided_by_id=actor.user_id,
+        decided_by_role=actor.role,
+        decided_by_agency_id=actor.agency_id,
+    )
+    if decision == Decision.MATCH:
+        identities = {
+            i.pk: i
+            for i in AgencyIdentity.objects.select_for_update().filter(
+                pk__in=[review.identity_a_id, review.identity_b_id]
+            )
+        }
+        a, b = identities[review.identity_a_id], identities[review.identity_b_id]
+        if a.child_id and b.child_id and a.child_id != b.child_id:
+            older, newer = sorted(
+                Child.objects.filter(pk__in=[a.child_id, b.child_id]), key=lambda c: (c.created_at, str(c.pk))
+            )
+            child_merge(actor=actor, survivor_id=older.pk, merged_id=newer.pk, reason=reason, review=review)
+        elif bool(a.child_id) != bool(b.child_id):
+            linked, unlinked = (a, b) if a.child_id else (b, a)
+            assert linked.child_id is not None
+            identity_link(
+                actor=actor,
+                identity_id=unlinked.pk,
+                child_id=linked.child_id,
+                how=LinkHow.REVIEW,
+                matched_identity_id=linked.pk,
+                match_weight=review.match_weight,
+                model=review.model,
+                review=review,
+            )
+    review.status = {
+        Decision.MATCH: ReviewStatus.MATCH,
+        Decision.NOT_MATCH: ReviewStatus.NOT_MATCH,
+        Decision.NOT_SURE: ReviewStatus.NOT_SURE,
+    }[Decision(decision)]
+    review.save(update_fields=["status", "updated_at"])
+    return made

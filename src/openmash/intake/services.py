@@ -95,6 +95,23 @@ def re_referral_check(
     return ""
 
 
+def _hub_relationships_held(
+    *, child_ids: set[uuid.UUID], team: Team, at: datetime
+) -> dict[uuid.UUID, Relationship]:
+    """The hub team's open-contact relationships already held for these children (one query)."""
+    held: dict[uuid.UUID, Relationship] = {}
+    for relationship in Relationship.objects.filter(
+        child_id__in=child_ids,
+        holder_team=team,
+        basis=RelationshipBasis.HUB_CONTACT,
+        created_by_process=HUB_PROCESS,
+        valid_from__lte=at,
+        valid_to__isnull=True,
+    ).order_by("-valid_from"):
+        held[relationship.child_id] = relationship
+    return held
+
+
 def _hub_relationship(
     *, child_id: uuid.UUID | None, team: Team | None, reference: str, at: datetime | None = None
 ) -> Relationship | None:
@@ -103,27 +120,18 @@ def _hub_relationship(
     if child_id is None or team is None:
         return None
     now = at or timezone.now()
-    held = (
-        Relationship.objects.filter(
-            child_id=child_id,
-            holder_team=team,
-            basis=RelationshipBasis.HUB_CONTACT,
-            created_by_process=HUB_PROCESS,
-            valid_from__lte=now,
-            valid_to__isnull=True,
-        )
-        .order_by("valid_from")
-        .first()
-    )
-    if held is not None:
-        return held
+    held = _hub_relationships_held(child_ids={child_id}, team=team, at=now).get(child_id)
+    return held or _hub_relationship_start(child_id=child_id, team=team, reference=reference, at=now)
+
+
+def _hub_relationship_start(*, child_id: uuid.UUID, team: Team, reference: str, at: datetime) -> Relationship:
     return relationship_start(
         child=Child(pk=child_id),
         basis=RelationshipBasis.HUB_CONTACT,
         holder_team=team,
         created_by_process=HUB_PROCESS,
         source_reference=reference,
-        valid_from=now,
+        valid_from=at,
     )
 
 
@@ -246,11 +254,14 @@ def contacts_open_for_feed(
     reasons = _re_referral_reasons(items, received_at)
     contacts: list[Contact] = []
     latest: dict[uuid.UUID, str] = {}
-    relationships: dict[uuid.UUID, Relationship | None] = {}
+    children = {item.child_id for item in items if item.child_id}
+    relationships: dict[uuid.UUID, Relationship] = (
+        _hub_relationships_held(child_ids=children, team=hub_team, at=received_at) if hub_team else {}
+    )
     for item, reference, reason in zip(items, references, reasons, strict=True):
-        if item.child_id and item.child_id not in relationships:
-            relationships[item.child_id] = _hub_relationship(
-                child_id=item.child_id, team=hub_team, reference=reference
+        if item.child_id and hub_team and item.child_id not in relationships:
+            relationships[item.child_id] = _hub_relationship_start(
+                child_id=item.child_id, team=hub_team, reference=reference, at=received_at
             )
         if item.child_id and item.child_id in latest:
             reason = (

@@ -137,3 +137,26 @@ def test_the_openapi_schema_and_docs_are_public_and_docs_load_without_a_cdn():
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/api/docs/assets/..%2Fsettings.py").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signs_from_an_api_post_reach_the_exploitation_app_after_the_response(
+    hospital, hub_team, people, make_children
+):
+    import time
+
+    from openmash.exploitation.models import Sign
+
+    person = people[0]
+    make_children([person])
+    _, token = feed_client_create(
+        actor=Actor.system("t"), agency=hospital, name="ED system", feeds=["health_ae"]
+    )
+    record = dict(_records(people, 1, feed="health_ae")[0], person_id=person.person_id,
+                  nhs_number=person.nhs_number, upn=person.upn, injury="Y")  # fmt: skip
+    response = _post(token, feed="health_ae", body={"records": [record]})
+    assert response.status_code == 200 and response.json()["signs"] == 1
+    deadline = time.monotonic() + 20
+    while not Sign.objects.filter(indicator_code="ae_injury").exists():
+        assert time.monotonic() < deadline, "the sign was never handed over"
+        time.sleep(0.05)

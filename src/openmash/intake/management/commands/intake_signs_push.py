@@ -16,8 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--watch", action="store_true", help="Keep running: push new signs every few seconds (a worker)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["watch"]:
+            while True:
+                if not signs_push_pending(limit=1000):
+                    time.sleep(2)
         total = signs_pending_count()
         started = time.monotonic()
         done = 0

@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/", api.urls()),
     path("exploitation/", include("openmash.exploitation.urls")),
     path("matching/", include("openmash.matching.urls")),
+    path("hub/", include("openmash.mash.urls")),
+    path("casework/", include("openmash.casework.urls")),
 ]
 
 handler404 = "openmash.core.views.not_found"

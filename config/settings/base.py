@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "openmash.intake",
     "openmash.exploitation",
     "openmash.matching",
+    "openmash.mash",
+    "openmash.casework",
 ]
 
 MIDDLEWARE = [

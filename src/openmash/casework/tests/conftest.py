@@ -1,0 +1,3 @@
+"""The project's shared test fixtures (tests/fixtures.py)."""
+
+from tests.fixtures import *  # noqa: F403

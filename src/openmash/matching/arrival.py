@@ -102,8 +102,13 @@ class ArrivalIndex:
         return new.num_rows
 
     def _with_tf(self, table: str) -> str:
+        """The table with each term-frequency column; a value never seen counts as the rarest seen."""
         joins = " ".join(f"left join tf_{c} on tf_{c}.{c} = t.{c}" for c in self.tf_columns)
-        tf_cols = ", ".join(f"tf_{c}.tf_{c}" for c in self.tf_columns)
+        tf_cols = ", ".join(
+            f"case when t.{c} is null then null else coalesce(tf_{c}.tf_{c}, "
+            f"(select min(tf_{c}) from tf_{c})) end as tf_{c}"
+            for c in self.tf_columns
+        )
         return f"select t.*, {tf_cols} from {table} t {joins}"
 
     def _comparison_sql(self, left: pa.Table, right: pa.Table) -> str:

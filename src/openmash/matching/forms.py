@@ -7,30 +7,23 @@ from django import forms
 from .models import Decision
 
 
+def _reason(required: str) -> forms.CharField:
+    return forms.CharField(
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": required, "min_length": "Give a reason of at least 10 characters"},
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether these records are the same child"},
     )
-    reason = forms.CharField(
-        min_length=10,
-        max_length=2000,
-        widget=forms.Textarea,
-        error_messages={
-            "required": "Give the reason for your decision",
-            "min_length": "Give a reason of at least 10 characters",
-        },
-    )
+    reason = _reason("Give the reason for your decision")
 
 
 class UnmergeForm(forms.Form):
-    reason = forms.CharField(
-        min_length=10,
-        max_length=2000,
-        widget=forms.Textarea,
-        error_messages={
-            "required": "Give the reason for separating these records",
-            "min_length": "Give a reason of at least 10 characters",
-        },
-    )
+    reason = _reason("Give the reason for separating these records")

@@ -12,7 +12,8 @@ Every placement is recorded with its reason.
 
 Which rows refer to a child is found from the models, so rows of apps added later are moved
 too. Excluded: the synthetic borough's truth tables (they say what is true, not what the hub
-holds), the read log (history of who read which child, never rewritten), and this app's own
+holds), the read log and the change-history event tables (history of what was so, never
+rewritten: the moves themselves appear in the change history as updates), and this app's own
 bookkeeping (it records the merge itself).
 """
 
@@ -50,14 +51,28 @@ class MergeError(ValidationError):
 
 def child_references() -> list[tuple[type[models.Model], models.ForeignKey[Any, Any]]]:
     """Every (model, foreign key) that points at people.Child, outside the excluded apps."""
+    from pghistory.models import Event
+
     found = []
     for model in apps.get_models():
         if model._meta.app_label in EXCLUDED_APPS or model._meta.proxy or not model._meta.managed:
             continue
+        if issubclass(model, Event):
+            continue  # change history says what was so, and is never rewritten
         for field in model._meta.concrete_fields:
             if isinstance(field, models.ForeignKey) and field.related_model is Child:
                 found.append((model, field))
     return found
+
+
+def append_only(model: type[models.Model]) -> bool:
+    """A table whose rows may not be updated (a pgtrigger Protect on update): its rows stay put."""
+    import pgtrigger
+
+    for trigger in getattr(model._meta, "triggers", []):
+        if isinstance(trigger, pgtrigger.Protect) and "UPDATE" in str(trigger.operation).upper():
+            return True
+    return False
 
 
 def _label(model: type[models.Model]) -> str:
@@ -158,7 +173,29 @@ def child_merge(
                 )
                 for pk in pks
             )
-            if side == MergeSide.MERGED and pks:
+            if side == MergeSide.MERGED and pks and append_only(model):
+                # Append-only history cannot be re-pointed: it stays with the merged child and
+                # is listed, so a reader that follows merges can find it.
+                moves.extend(
+                    MergeMove(
+                        merge=merge,
+                        side=MergeSide.LEFT,
+                        model_label=label,
+                        field_name=field.attname,
+                        object_pk=str(pk),
+                    )
+                    for pk in pks
+                )
+                moves = [
+                    m
+                    for m in moves
+                    if not (
+                        m.side == MergeSide.MERGED
+                        and m.model_label == label
+                        and m.field_name == field.attname
+                    )
+                ]
+            elif side == MergeSide.MERGED and pks:
                 model._default_manager.filter(pk__in=pks).update(**{field.attname: survivor_id})
     MergeMove.objects.bulk_create(moves, batch_size=2000)
     _audit(actor, action="merge", merge=merge, purpose=f"Merged two child records: {merge.reason}")

@@ -216,6 +216,7 @@ class ChildMerge(BaseModel):
 class MergeSide(models.TextChoices):
     MERGED = "merged", "Moved from the merged child to the survivor"
     SURVIVOR = "survivor", "The survivor's own, left in place"
+    LEFT = "left", "The merged child's, append-only, left with it"
 
 
 class MergeMove(models.Model):

@@ -47,7 +47,38 @@ IDENTITY_FIELDS = (
 
 
 class ReviewNotFound(Http404):
-    pass
+    """A review that does not exist or is not this person's to see: the denial is in the read log.
+
+    Like access.ChildNotFound: the request's transaction is rolled back by the exception, so
+    the 404 handler calls `after_rollback` to write the denial again, outside it (once).
+    """
+
+    def __init__(self, message: str, *, actor: Actor | None = None, resource_id: str = "") -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.resource_id = resource_id
+        self.event_id: int | None = None
+        if actor is not None:
+            self.record()
+
+    def record(self) -> None:
+        assert self.actor is not None
+        self.event_id = access_event_record(
+            actor=self.actor,
+            action=Action.VIEW,
+            resource_type=REVIEW_RESOURCE,
+            resource_id=self.resource_id[:64],
+            purpose="Clerical review of a possible match",
+            outcome=Outcome.DENIED,
+        ).pk
+
+    def after_rollback(self) -> None:
+        from openmash.audit.models import AccessEvent
+
+        if self.actor is not None and (
+            self.event_id is None or not AccessEvent.objects.filter(pk=self.event_id).exists()
+        ):
+            self.record()
 
 
 def may_review(actor: Actor) -> bool:
@@ -66,7 +97,7 @@ class QueueRow:
 
 def review_queue_for_user(*, actor: Actor, page_number: Any = 1, per_page: int = 50) -> Page[QueueRow]:
     if not may_review(actor):
-        raise ReviewNotFound("Not a reviewer")
+        raise ReviewNotFound("Not a reviewer", actor=actor, resource_id="queue")
     reviews = (
         ReviewPair.objects.filter(status__in=WAITING)
         .select_related("identity_a__agency", "identity_b__agency")
@@ -143,15 +174,7 @@ def review_get_for_user(*, actor: Actor, review_id: uuid.UUID | str) -> ReviewVi
         else None
     )
     if review is None:
-        access_event_record(
-            actor=actor,
-            action=Action.VIEW,
-            resource_type=REVIEW_RESOURCE,
-            resource_id=str(review_id)[:64],
-            purpose="Clerical review of a possible match",
-            outcome=Outcome.DENIED,
-        )
-        raise ReviewNotFound("No such review")
+        raise ReviewNotFound("No such review", actor=actor, resource_id=str(review_id))
     a, b = review.identity_a, review.identity_b
     rows = []
     for field, label in IDENTITY_FIELDS:
@@ -204,5 +227,5 @@ def active_model() -> MatchModel | None:
 def merges_for_user(*, actor: Actor) -> list[ChildMerge]:
     """Merges still in force, for the hub's officers and managers (who may undo them)."""
     if not may_review(actor):
-        raise ReviewNotFound("Not a reviewer")
+        raise ReviewNotFound("Not a reviewer", actor=actor, resource_id="merges")
     return list(ChildMerge.objects.filter(status=MergeStatus.MERGED).order_by("-created_at")[:200])

@@ -6,14 +6,19 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from openmash.accounts.actor import actor_from_request
 from openmash.matching import presenters
 from openmash.matching.forms import DecisionForm, UnmergeForm
 from openmash.matching.merge import MergeError, child_unmerge
-from openmash.matching.selectors import merges_for_user, review_get_for_user, review_queue_for_user
+from openmash.matching.selectors import (
+    ReviewNotFound,
+    merges_for_user,
+    review_get_for_user,
+    review_queue_for_user,
+)
 from openmash.matching.services import review_decide
 
 
@@ -35,7 +40,7 @@ def review_detail(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except PermissionDenied as error:
-            raise Http404("No such review") from error
+            raise ReviewNotFound("No such review", actor=actor, resource_id=str(review_id)) from error
         except ValidationError as error:
             for field, problems in (
                 error.message_dict if hasattr(error, "error_dict") else {None: error.messages}

@@ -116,7 +116,8 @@ def test_arrival_proposes_and_scores_the_same_pairs_as_the_batch(
     batch = {
         (a, b): w
         for a, b, w in trained.con.execute(
-            f"select unique_id_l, unique_id_r, match_weight from {trained.predicted.table} where match_weight >= {lower}"
+            f"select unique_id_l, unique_id_r, match_weight from {trained.predicted.table} "  # noqa: S608
+            f"where match_weight >= {lower}"
         ).fetchall()
     }
     compared = 0

@@ -1,0 +1,105 @@
+"""Match on arrival, as intake will call it: link, review or new child."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from openmash.matching import arrival
+from openmash.matching.models import IdentityLink, MatchModel, ReviewPair
+from openmash.matching.services import ArrivalOutcome, identity_match_on_arrival
+from openmash.people.models import AgencyIdentity
+from tests.factories import AgencyIdentityFactory, ChildFactory
+
+DOB = datetime.date(2014, 3, 7)
+
+
+@pytest.fixture(autouse=True)
+def fresh_index() -> None:
+    arrival.index_reset()
+
+
+def _known_child() -> AgencyIdentity:
+    child = ChildFactory(
+        forename="William", surname="Arrivaltest", date_of_birth=DOB, nhs_number="9990000019"
+    )
+    return AgencyIdentityFactory(
+        child=child,
+        forename="William",
+        surname="Arrivaltest",
+        date_of_birth=DOB,
+        nhs_number="9990000019",
+        sex="M",
+        postcode="OM3 7SE",
+        address="12 Alder Road, Eastholme, Wrenford",
+    )
+
+
+def test_without_a_model_nothing_is_done(db: None) -> None:
+    identity = AgencyIdentityFactory(child=None)
+    assert identity_match_on_arrival(identity_id=identity.pk).outcome == ArrivalOutcome.NO_MODEL
+
+
+def test_a_sure_match_is_linked_to_the_child(saved_model: MatchModel) -> None:
+    known = _known_child()
+    incoming = AgencyIdentityFactory(
+        child=None,
+        forename="Bill",
+        surname="Arrivaltest",
+        date_of_birth=DOB,
+        nhs_number="9990000019",
+        sex="M",
+        postcode="OM3 7SE",
+        address="12 Alder Road, Eastholme, Wrenford",
+    )
+    decision = identity_match_on_arrival(identity_id=incoming.pk)
+    assert decision.outcome == ArrivalOutcome.LINK and decision.linked
+    assert decision.child_id == known.child_id
+    incoming.refresh_from_db()
+    assert incoming.child_id == known.child_id
+    link = IdentityLink.objects.get(identity=incoming)
+    assert link.matched_identity_id == known.pk and link.how == "arrival" and link.model_id == saved_model.pk
+
+
+def test_an_uncertain_match_goes_to_review_and_a_stranger_is_a_new_child(saved_model: MatchModel) -> None:
+    known = _known_child()
+    # Nickname, day and month swapped, no identifiers, an old address: evidence, but not enough.
+    unsure = AgencyIdentityFactory(
+        child=None,
+        forename="Bill",
+        surname="Arrivaltest",
+        date_of_birth=datetime.date(2014, 7, 3),
+        nhs_number="",
+        sex="M",
+        postcode="OM8 1AB",
+        address="3 Quarry Rise, Brackley Vale, Wrenford",
+    )
+    decision = identity_match_on_arrival(identity_id=unsure.pk)
+    assert decision.outcome == ArrivalOutcome.REVIEW, decision
+    assert saved_model.lower_threshold <= decision.match_weight < saved_model.upper_threshold
+    pair = ReviewPair.objects.get()
+    assert {pair.identity_a_id, pair.identity_b_id} == {known.pk, unsure.pk} and pair.source == "arrival"
+    unsure.refresh_from_db()
+    assert unsure.child_id is None
+
+    stranger = AgencyIdentityFactory(
+        child=None, forename="Zara", surname="Elsewhere", date_of_birth=DOB, nhs_number=""
+    )
+    assert identity_match_on_arrival(identity_id=stranger.pk).outcome == ArrivalOutcome.NEW_CHILD
+
+
+def test_apply_false_writes_nothing(saved_model: MatchModel) -> None:
+    _known_child()
+    incoming = AgencyIdentityFactory(
+        child=None,
+        forename="William",
+        surname="Arrivaltest",
+        date_of_birth=DOB,
+        nhs_number="9990000019",
+        sex="M",
+    )
+    decision = identity_match_on_arrival(identity_id=incoming.pk, apply=False)
+    assert decision.outcome == ArrivalOutcome.LINK and not decision.linked
+    incoming.refresh_from_db()
+    assert incoming.child_id is None and not IdentityLink.objects.exists()

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .data/.installed
 
-.PHONY: help install assets demo serve test test-fast lint typecheck importlint check-deploy browser db-stop clean
+.PHONY: help install assets demo serve test test-fast lint typecheck importlint check-deploy browser java db-stop clean
 
 help:
 	@echo "make demo     install, start the embedded database, load the synthetic borough, serve on http://127.0.0.1:8000"
@@ -44,7 +44,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-test: install browser
+# Java for pyspark (the matching app's Spark backend tests, in local mode).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian's default-jre-headless for the Spark tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; fi; }
+
+test: install browser java
 	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
 	$(MAKE) --no-print-directory lint check-deploy
 

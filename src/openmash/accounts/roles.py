@@ -75,6 +75,11 @@ for _manager_role in (Role.TEAM_MANAGER, Role.MASH_MANAGER):
 for _team_role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MASH_OFFICER, Role.MASH_MANAGER):
     NAVIGATION[_team_role].insert(1, NavItem("Due and overdue", "timescales:due"))
 
+# Casework: the team's unallocated children, caseloads and alerts; Children in Care Council themes.
+for _casework_role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+    NAVIGATION[_casework_role].insert(1, NavItem("Team casework", "casework:team"))
+NAVIGATION[Role.TEAM_MANAGER].append(NavItem("Children in Care Council", "casework:care-council"))
+
 
 def navigation_for(role: str | None) -> list[NavItem]:
     return NAVIGATION.get(role or "", [])

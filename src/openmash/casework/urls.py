@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "casework"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("team/", views.team, name="team"),
+    path("care-council/", views.care_council, name="care-council"),
+    path("children/<uuid:child_id>/", views.child, name="child"),
+    path("children/<uuid:child_id>/allocate", views.allocate, name="allocate"),
+    path(
+        "children/<uuid:child_id>/allocations/<uuid:relationship_id>/end",
+        views.allocation_end,
+        name="allocation-end",
+    ),
+    path("children/<uuid:child_id>/visits/new", views.visit_new, name="visit-new"),
+    path("children/<uuid:child_id>/plans/new", views.plan_new, name="plan-new"),
+    path("children/<uuid:child_id>/plans/<uuid:plan_id>/", views.plan_detail, name="plan"),
+    path("children/<uuid:child_id>/meetings/new", views.meeting_new, name="meeting-new"),
+    path("children/<uuid:child_id>/missing/new", views.missing_new, name="missing-new"),
+    path("children/<uuid:child_id>/missing/<uuid:episode_id>/", views.missing_detail, name="missing"),
+    path("children/<uuid:child_id>/care-council/new", views.care_council_new, name="care-council-new"),
+    path("children/<uuid:child_id>/closure", views.closure, name="closure"),
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,16 @@ class ChronologyEntry:
     kind: str
     agency: str
     summary: str
+    # Other agencies a provider shares this entry with (e.g. agencies invited to a meeting).
+    shared_with: frozenset[uuid.UUID] = field(default=frozenset())
+
+
+# Roles that work the whole case and see every agency's entries for a child they may see.
+# Anyone else (a GP, a school nurse, a police officer) sees only their own agency's entries
+# and those shared with their agency, whatever a provider returns.
+EVERY_AGENCY_ROLES = frozenset(
+    {"mash_officer", "mash_manager", "social_worker", "team_manager", "intelligence_analyst"}
+)
 
 
 CHRONOLOGY_KINDS = {
@@ -112,6 +123,11 @@ def child_chronology(*, access: ChildAccess, actor: Actor) -> list[ChronologyEnt
             )
     for provider in chronology_providers():
         entries.extend(provider.entries(access, actor))
+    if actor.role not in EVERY_AGENCY_ROLES:
+        from openmash.accounts.models import Agency
+
+        own = Agency.objects.filter(pk=actor.agency_id).values_list("name", flat=True).first()
+        entries = [e for e in entries if e.agency == own or actor.agency_id in e.shared_with]
     return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
 
 

@@ -1,0 +1,233 @@
+"""Casework forms. Free text about the child goes through the language check (visit records,
+plans, minutes); the child's own words are exempt: they are kept verbatim as quoted speech."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from openmash.access.models import RelationshipBasis
+from openmash.casework.models import (
+    CareCouncilTheme,
+    CPCategory,
+    ExploitationType,
+    LegalStatusCode,
+    MeetingKind,
+    MissingKind,
+    PlacementProvider,
+    PlacementType,
+    PlanKind,
+)
+from openmash.exploitation.language.forms import LanguageCheckedField, LanguageCheckMixin
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+YES_NO = [("yes", "Yes"), ("no", "No")]
+CHILD_WORDS_HINT = (
+    "Write exactly what the child said, in their words. It is kept as a quotation and never reworded."
+)
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+class AllocateForm(forms.Form):
+    worker = forms.ChoiceField(label="Worker", error_messages={"required": "Choose a worker."})
+    basis = forms.ChoiceField(
+        choices=[
+            (RelationshipBasis.ALLOCATED_WORKER, "Key worker (allocated social worker)"),
+            (RelationshipBasis.SUPPORTING_WORKER, "Supporting worker"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose key worker or supporting worker."},
+    )
+
+    def __init__(self, *args: Any, workers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].choices = [("", "Choose a worker"), *workers]
+
+
+class EndAllocationForm(forms.Form):
+    reason = forms.CharField(max_length=200, error_messages={"required": "Say why the allocation is ending."})
+
+
+class VisitForm(LanguageCheckMixin, forms.Form):
+    visited_at = forms.DateTimeField(
+        label="When was the visit?", widget=DATETIME, error_messages={"required": "Enter when the visit was."}
+    )
+    location = forms.CharField(max_length=200, error_messages={"required": "Say where the visit was."})
+    child_seen = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child was seen."},
+    )
+    seen_alone = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child was seen alone."},
+    )
+    not_seen_alone_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+    bedroom_seen = forms.ChoiceField(
+        choices=[*YES_NO, ("na", "Not applicable")], widget=forms.RadioSelect, required=False
+    )
+    statutory = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        initial="yes",
+        error_messages={"required": "Say whether this was a statutory visit."},
+    )
+    child_words = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    observations = LanguageCheckedField(label="What you observed", max_length=10000)
+    late_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        bedroom = data.get("bedroom_seen") or "na"
+        return {
+            "visited_at": data["visited_at"],
+            "location": data["location"],
+            "child_seen": _yes(data["child_seen"]),
+            "seen_alone": _yes(data["seen_alone"]),
+            "not_seen_alone_reason": data["not_seen_alone_reason"],
+            "bedroom_seen": None if bedroom == "na" else _yes(bedroom),
+            "statutory": _yes(data["statutory"]),
+            "child_words": data["child_words"],
+            "observations": data["observations"],
+            "late_reason": data["late_reason"],
+        }
+
+
+class PlanForm(LanguageCheckMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=PlanKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of plan."},
+    )
+    started_on = forms.DateField(widget=DATE, error_messages={"required": "Enter when the plan started."})
+    cp_category = forms.ChoiceField(
+        choices=[("", "Not a child protection plan"), *CPCategory.choices], required=False
+    )
+    exploitation_type = forms.ChoiceField(
+        choices=[("", "Not an exploitation plan"), *ExploitationType.choices], required=False
+    )
+    legal_status = forms.ChoiceField(
+        choices=[("", "Not looked after"), *LegalStatusCode.choices], required=False
+    )
+    place = forms.ChoiceField(choices=[("", "Not looked after"), *PlacementType.choices], required=False)
+    provider = forms.ChoiceField(
+        choices=[("", "Not looked after"), *PlacementProvider.choices], required=False
+    )
+    carer_or_setting = forms.CharField(max_length=200, required=False)
+    personal_adviser = forms.ChoiceField(required=False)
+    summary = LanguageCheckedField(label="What the plan is for", max_length=10000)
+    child_views = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+
+    def __init__(self, *args: Any, advisers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["personal_adviser"].choices = [("", "Not a pathway plan"), *advisers]
+
+
+class ActionForm(forms.Form):
+    what = forms.CharField(
+        max_length=2000, widget=forms.Textarea, error_messages={"required": "Say what will be done."}
+    )
+    owner_name = forms.CharField(max_length=200, error_messages={"required": "Say who will do it."})
+    due_on = forms.DateField(widget=DATE, error_messages={"required": "Enter when it is due."})
+
+
+class ActionStatusForm(forms.Form):
+    action = forms.UUIDField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=[("done", "Done"), ("no_longer_needed", "No longer needed"), ("open", "Open")]
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+
+class MeetingForm(LanguageCheckMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=MeetingKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of meeting."},
+    )
+    held_at = forms.DateTimeField(
+        widget=DATETIME, error_messages={"required": "Enter when the meeting was held."}
+    )
+    chair = forms.CharField(max_length=200, required=False)
+    cp_category = forms.ChoiceField(
+        choices=[("", "No plan (or not an initial conference)"), *CPCategory.choices], required=False
+    )
+    decisions = LanguageCheckedField(label="Decisions", max_length=20000)
+    child_views = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    attended = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    invited = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    action_what = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+    action_owner = forms.CharField(required=False, max_length=200)
+    action_due = forms.DateField(required=False, widget=DATE)
+    late_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = agencies
+        self.fields["invited"].choices = agencies
+
+
+class MissingForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=MissingKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose missing or away."},
+    )
+    started_at = forms.DateTimeField(
+        widget=DATETIME, error_messages={"required": "Enter when the episode began."}
+    )
+    ended_at = forms.DateTimeField(widget=DATETIME, required=False)
+    reported_by = forms.CharField(max_length=200, required=False)
+    where_found = forms.CharField(max_length=300, required=False)
+    found_with = forms.CharField(max_length=300, required=False)
+    condition_on_return = forms.CharField(required=False, widget=forms.Textarea, max_length=5000)
+
+
+class ReturnForm(forms.Form):
+    ended_at = forms.DateTimeField(
+        widget=DATETIME, error_messages={"required": "Enter when the child returned."}
+    )
+    where_found = forms.CharField(max_length=300, required=False)
+    found_with = forms.CharField(max_length=300, required=False)
+    condition_on_return = forms.CharField(required=False, widget=forms.Textarea, max_length=5000)
+
+
+class ReturnInterviewForm(forms.Form):
+    offered_at = forms.DateTimeField(
+        widget=DATETIME, error_messages={"required": "Enter when it was offered."}
+    )
+    accepted = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child accepted."},
+    )
+    held_at = forms.DateTimeField(widget=DATETIME, required=False)
+    interviewer = forms.CharField(max_length=200, required=False)
+    outcome = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    child_words = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    late_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
+
+
+class CareCouncilForm(forms.Form):
+    given_on = forms.DateField(widget=DATE, error_messages={"required": "Enter when the child said it."})
+    theme = forms.ChoiceField(
+        choices=CareCouncilTheme.choices, error_messages={"required": "Choose a theme."}
+    )
+    child_words = forms.CharField(
+        widget=forms.Textarea, max_length=10000, error_messages={"required": "Write what the child said."}
+    )
+    share_with_council = forms.BooleanField(required=False, initial=True)
+
+
+class ClosureRequestForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, max_length=5000, error_messages={"required": "Say why."})
+
+
+class ClosureSignOffForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea, max_length=5000, error_messages={"required": "Record why."})

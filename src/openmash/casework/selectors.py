@@ -1,0 +1,536 @@
+"""Casework reads. A child's records are read through the ChildAccess the choke point handed out;
+lists and dashboards name only children the actor may see (access.children_get_for_user)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from openmash.access.models import Relationship, RelationshipBasis
+from openmash.access.selectors import ChildAccess, children_get_for_user
+from openmash.accounts.actor import Actor
+from openmash.accounts.roles import Role
+from openmash.casework.models import (
+    ActionStatusValue,
+    CareCouncilFeedback,
+    CaseClosure,
+    LegalStatus,
+    Meeting,
+    MissingEpisode,
+    PathwayEntry,
+    Placement,
+    Plan,
+    PlanAction,
+    PlanStateValue,
+    Visit,
+)
+from openmash.timescales.models import Clock
+from openmash.timescales.rules import rule_for
+
+VISIT_RULES = ("cla_visit_first", "cla_visit", "cp_visit")
+DEFAULT_CURRENT_MONTHS = 3
+# Roles who work the case and see every agency's casework records for a child they may see.
+CASE_OWNING_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MASH_OFFICER, Role.MASH_MANAGER})
+
+
+def _active() -> Q:
+    now = timezone.now()
+    return Q(valid_from__lte=now) & (Q(valid_to__isnull=True) | Q(valid_to__gt=now))
+
+
+# -- one child --------------------------------------------------------------------------------
+
+
+def child_allocations(*, access: ChildAccess) -> list[Relationship]:
+    return list(
+        Relationship.objects.filter(
+            _active(),
+            child=access.child,
+            basis__in=(
+                RelationshipBasis.ALLOCATED_WORKER,
+                RelationshipBasis.SUPPORTING_WORKER,
+                RelationshipBasis.TEAM,
+            ),
+        )
+        .select_related("holder_user", "holder_team")
+        .order_by("basis", "valid_from")
+    )
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action: PlanAction
+    status: str
+    status_label: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    live: bool
+    state_since: datetime
+    actions: list[ActionView]
+    legal_status: LegalStatus | None
+    placement: Placement | None
+    pathway: list[PathwayEntry]
+    clocks: list[Clock]
+
+
+def _plan_views(plans: list[Plan]) -> list[PlanView]:
+    today = timezone.localdate()
+    views = []
+    for plan in plans:
+        states = sorted(plan.states.all(), key=lambda s: (s.effective_at, s.created_at))
+        actions = []
+        for action in plan.actions.all():
+            statuses = sorted(action.statuses.all(), key=lambda s: (s.effective_at, s.created_at))
+            status = statuses[-1].status if statuses else ActionStatusValue.OPEN
+            actions.append(
+                ActionView(
+                    action,
+                    status,
+                    ActionStatusValue(status).label,
+                    status == ActionStatusValue.OPEN and action.due_on < today,
+                )
+            )
+        legal = sorted(plan.legal_statuses.all(), key=lambda r: (r.effective_on, r.created_at))
+        placements = sorted(plan.placements.all(), key=lambda r: (r.started_on, r.created_at))
+        latest: dict[str, PathwayEntry] = {}
+        for entry in sorted(plan.pathway_entries.all(), key=lambda e: e.created_at):
+            latest[entry.dimension] = entry
+        subjects = {str(plan.pk), *(str(p.pk) for p in placements)}
+        views.append(
+            PlanView(
+                plan=plan,
+                live=bool(states) and states[-1].state == PlanStateValue.ACTIVE,
+                state_since=states[-1].effective_at if states else plan.created_at,
+                actions=actions,
+                legal_status=legal[-1] if legal else None,
+                placement=placements[-1] if placements else None,
+                pathway=list(latest.values()),
+                clocks=[
+                    c
+                    for c in Clock.objects.filter(child_id=plan.child_id, subject_id__in=subjects).order_by(
+                        "due_at"
+                    )
+                ],
+            )
+        )
+    return views
+
+
+def child_plans(*, access: ChildAccess) -> list[PlanView]:
+    plans = list(
+        Plan.objects.filter(child=access.child)
+        .select_related("personal_adviser", "source_meeting")
+        .prefetch_related("states", "actions__statuses", "legal_statuses", "placements", "pathway_entries")
+    )
+    return sorted(_plan_views(plans), key=lambda v: (not v.live, -v.plan.started_on.toordinal()))
+
+
+def child_plan(*, access: ChildAccess, plan_id: uuid.UUID) -> PlanView | None:
+    return next((v for v in child_plans(access=access) if v.plan.pk == plan_id), None)
+
+
+def open_actions(*, access: ChildAccess) -> list[PlanAction]:
+    return [
+        view.action
+        for plan in child_plans(access=access)
+        if plan.live
+        for view in plan.actions
+        if view.status == ActionStatusValue.OPEN
+    ]
+
+
+def child_visits(*, access: ChildAccess) -> list[Visit]:
+    return list(Visit.objects.filter(child=access.child).select_related("visitor", "agency", "plan"))
+
+
+def child_meetings(*, access: ChildAccess) -> list[Meeting]:
+    return list(
+        Meeting.objects.filter(child=access.child)
+        .select_related("agency")
+        .prefetch_related("invitees__agency")
+    )
+
+
+def child_missing_episodes(*, access: ChildAccess) -> list[MissingEpisode]:
+    return list(
+        MissingEpisode.objects.filter(child=access.child)
+        .prefetch_related("return_interviews")
+        .select_related("agency")
+    )
+
+
+def child_missing_episode(*, access: ChildAccess, episode_id: uuid.UUID) -> MissingEpisode | None:
+    return MissingEpisode.objects.filter(child=access.child, pk=episode_id).first()
+
+
+def child_care_council_feedback(*, access: ChildAccess) -> list[CareCouncilFeedback]:
+    return list(CareCouncilFeedback.objects.filter(child=access.child))
+
+
+def child_closures(*, access: ChildAccess) -> list[CaseClosure]:
+    return list(
+        CaseClosure.objects.filter(child=access.child).select_related("requested_by", "signed_off_by")
+    )
+
+
+def child_visit_clocks(*, access: ChildAccess) -> list[Clock]:
+    return list(
+        Clock.objects.filter(
+            child=access.child,
+            rule_code__in=VISIT_RULES,
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+    )
+
+
+def not_seen_alone_twice(*, access: ChildAccess) -> bool:
+    last_two = list(Visit.objects.filter(child=access.child).order_by("-visited_at", "-created_at")[:2])
+    return len(last_two) == 2 and not any(v.seen_alone for v in last_two)
+
+
+def _current_months() -> int:
+    from openmash.exploitation.selectors import tool_definition, tools_current
+
+    for tool in tools_current():
+        if tool.purpose == "screening":
+            return tool_definition(tool).current_months
+    return DEFAULT_CURRENT_MONTHS
+
+
+def current_signs_needing_screening(*, access: ChildAccess, on: date, with_screening: bool = False):  # type: ignore[no-untyped-def]
+    """Exploitation warning signs still current on `on` (within the screening tool's current window).
+
+    With `with_screening`, returns (signs, the newest screening completed on or after the newest
+    current sign, or None). Without, the signs only.
+    """
+    from openmash.exploitation.models import Assessment, AssessmentStatus
+    from openmash.exploitation.selectors import child_signs
+    from openmash.timescales.calendar import add_months
+
+    since = add_months(on, -_current_months())
+    signs = [s for s in child_signs(access=access) if since <= s.observed_on <= on]
+    if not with_screening:
+        return signs
+    if not signs:
+        return signs, None
+    newest = max(s.observed_on for s in signs)
+    screening = (
+        Assessment.objects.filter(
+            child=access.child,
+            status=AssessmentStatus.COMPLETED,
+            tool__purpose="screening",
+            assessed_on__gte=newest,
+        )
+        .order_by("-assessed_on", "-completed_at")
+        .first()
+    )
+    return signs, screening
+
+
+# -- the team ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    child_id: uuid.UUID
+    name: str
+    detail: str = ""
+    since: datetime | None = None
+
+
+def _team_child_ids(actor: Actor) -> list[uuid.UUID]:
+    if actor.team_id is None:
+        return []
+    return list(
+        Relationship.objects.filter(_active(), holder_team_id=actor.team_id, basis=RelationshipBasis.TEAM)
+        .values_list("child_id", flat=True)
+        .distinct()
+    )
+
+
+def team_unallocated(*, actor: Actor) -> list[ChildRow]:
+    """Children the actor's team holds with no key worker, longest waiting first."""
+    if actor.team_id is None:
+        return []
+    allocated = Relationship.objects.filter(_active(), basis=RelationshipBasis.ALLOCATED_WORKER).values(
+        "child_id"
+    )
+    held = (
+        Relationship.objects.filter(_active(), holder_team_id=actor.team_id, basis=RelationshipBasis.TEAM)
+        .exclude(child_id__in=allocated)
+        .order_by("valid_from")
+    )
+    since = {}
+    for rel in held:
+        since.setdefault(rel.child_id, rel.valid_from)
+    children = children_get_for_user(
+        actor=actor, child_ids=list(since), purpose="Team casework: unallocated children"
+    )
+    return [
+        ChildRow(child_id=cid, name=children[cid].full_name, since=when)
+        for cid, when in since.items()
+        if cid in children
+    ]
+
+
+@dataclass(frozen=True)
+class Caseload:
+    user_id: uuid.UUID
+    name: str
+    key_worker: int
+    supporting: int
+
+
+def team_caseloads(*, actor: Actor) -> list[Caseload]:
+    from openmash.casework.services import member_users
+
+    if actor.team_id is None:
+        return []
+    members = member_users(actor.team_id)
+    team_children = _team_child_ids(actor)
+    counts = Counter(
+        Relationship.objects.filter(
+            _active(),
+            holder_user__in=members,
+            child_id__in=team_children,
+            basis__in=(RelationshipBasis.ALLOCATED_WORKER, RelationshipBasis.SUPPORTING_WORKER),
+        ).values_list("holder_user_id", "basis")
+    )
+    return [
+        Caseload(
+            user_id=user.pk,
+            name=user.full_name or user.username,
+            key_worker=counts[(user.pk, RelationshipBasis.ALLOCATED_WORKER)],
+            supporting=counts[(user.pk, RelationshipBasis.SUPPORTING_WORKER)],
+        )
+        for user in members
+    ]
+
+
+def _child_ids_for_alerts(actor: Actor) -> list[uuid.UUID]:
+    """The team's children for a manager; the worker's own children for anyone else."""
+    if actor.role == Role.TEAM_MANAGER:
+        return _team_child_ids(actor)
+    return list(
+        Relationship.objects.filter(_active(), holder_user_id=actor.user_id).values_list(
+            "child_id", flat=True
+        )
+    )
+
+
+NOT_SEEN_ALONE_SQL = """
+WITH recent AS (
+    SELECT v.child_id, v.seen_alone,
+           row_number() OVER (PARTITION BY v.child_id ORDER BY v.visited_at DESC, v.created_at DESC) AS n
+    FROM casework_visit v
+    WHERE v.child_id = ANY(%s)
+)
+SELECT child_id FROM recent
+WHERE n <= 2
+GROUP BY child_id
+HAVING count(*) = 2 AND bool_or(seen_alone) = false
+"""
+
+
+def _children_on_live_plans(child_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    sql = """
+    SELECT DISTINCT p.child_id FROM casework_plan p
+    JOIN LATERAL (
+        SELECT s.state FROM casework_planstate s WHERE s.plan_id = p.id
+        ORDER BY s.effective_at DESC, s.created_at DESC LIMIT 1
+    ) last ON true
+    WHERE p.child_id = ANY(%s) AND last.state = 'active'
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def not_seen_alone_alerts(*, actor: Actor) -> list[ChildRow]:
+    """Children on a plan who were not seen alone at either of their last two visits."""
+    ids = _child_ids_for_alerts(actor)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(NOT_SEEN_ALONE_SQL, [ids])
+        flagged = [row[0] for row in cursor.fetchall()]
+    flagged = [cid for cid in flagged if cid in _children_on_live_plans(flagged)]
+    children = children_get_for_user(
+        actor=actor, child_ids=flagged, purpose="Casework alerts: not seen alone"
+    )
+    return [
+        ChildRow(child_id=cid, name=children[cid].full_name, detail="Not seen alone at the last two visits")
+        for cid in flagged
+        if cid in children
+    ]
+
+
+def visits_overdue_query(
+    *, now: datetime, child_ids: list[uuid.UUID] | None = None
+) -> list[tuple[uuid.UUID, str, datetime]]:
+    """(child, rule, due) of every statutory visit clock that is overdue: the query the benchmark times."""
+    clocks = Clock.objects.filter(
+        rule_code__in=VISIT_RULES, completed_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now
+    )
+    if child_ids is not None:
+        clocks = clocks.filter(child_id__in=child_ids)
+    return list(clocks.order_by("due_at").values_list("child_id", "rule_code", "due_at"))
+
+
+def visits_overdue(*, actor: Actor, now: datetime | None = None) -> list[ChildRow]:
+    now = now or timezone.now()
+    ids = _child_ids_for_alerts(actor)
+    if not ids:
+        return []
+    rows = visits_overdue_query(now=now, child_ids=ids)
+    children = children_get_for_user(
+        actor=actor, child_ids=[r[0] for r in rows], purpose="Casework alerts: statutory visits overdue"
+    )
+    return [
+        ChildRow(
+            child_id=cid,
+            name=children[cid].full_name,
+            detail=f"{rule_for(rule).label} was due {due:%-d %B %Y}",
+        )
+        for cid, rule, due in rows
+        if cid in children
+    ]
+
+
+def return_interviews_overdue(*, actor: Actor, now: datetime | None = None) -> list[ChildRow]:
+    now = now or timezone.now()
+    ids = _child_ids_for_alerts(actor)
+    clocks = list(
+        Clock.objects.filter(
+            child_id__in=ids,
+            rule_code="return_interview",
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__lt=now,
+        ).values_list("child_id", "due_at")
+    )
+    children = children_get_for_user(
+        actor=actor, child_ids=[c for c, _ in clocks], purpose="Casework alerts: return interviews overdue"
+    )
+    return [
+        ChildRow(
+            child_id=cid,
+            name=children[cid].full_name,
+            detail=f"Return home interview was due {due:%-d %B %Y %H:%M}",
+        )
+        for cid, due in clocks
+        if cid in children
+    ]
+
+
+def care_council_summary(*, actor: Actor, since: date) -> list[tuple[str, int, int]]:
+    """Feedback for the Children in Care Council by theme since a date: (theme, items, children).
+    Counts only, no names or words: the council sees the themes; words stay on the child's record."""
+    from openmash.casework.models import CareCouncilTheme
+
+    if actor.role not in (Role.TEAM_MANAGER, Role.SOCIAL_WORKER) or actor.agency_id is None:
+        return []
+    rows = CareCouncilFeedback.objects.filter(
+        agency_id=actor.agency_id, given_on__gte=since, share_with_council=True
+    )
+    items = Counter(rows.values_list("theme", flat=True))
+    children = Counter(theme for theme, _ in set(rows.values_list("theme", "child_id")))
+    return [(CareCouncilTheme(t).label, items[t], children[t]) for t in CareCouncilTheme.values if items[t]]
+
+
+# -- the chronology ---------------------------------------------------------------------------
+
+CHRONOLOGY_KINDS = {
+    "visit": "Visit",
+    "meeting": "Meeting",
+    "plan": "Plan",
+    "missing": "Missing episode",
+    "placement": "Placement and legal status",
+}
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+
+def chronology_entries(access: ChildAccess, actor: Actor) -> list:  # type: ignore[type-arg]
+    """Casework entries for the child's chronology.
+
+    Case-owning roles (social work, the hub) see every agency's casework records. Anyone else
+    (a school nurse, a GP, a police officer) sees only their own agency's records and the
+    meetings their agency was invited to; never visits, plans or missing episodes of others.
+    """
+    from openmash.people.selectors import ChronologyEntry
+
+    child = access.child
+    every = actor.role in CASE_OWNING_ROLES
+    own = Q() if every else Q(agency_id=actor.agency_id)
+    entries: list[ChronologyEntry] = []
+    for v in (
+        Visit.objects.filter(own, child=child)
+        .select_related("agency")
+        .only("visited_at", "child_seen", "seen_alone", "location", "agency__name")
+    ):
+        seen = "seen alone" if v.seen_alone else "seen, not alone" if v.child_seen else "not seen"
+        entries.append(
+            ChronologyEntry(v.visited_at, "visit", v.agency.name, f"Visit at {v.location}: child {seen}")
+        )
+    meetings = Meeting.objects.filter(child=child)
+    if not every:
+        meetings = meetings.filter(
+            Q(agency_id=actor.agency_id) | Q(invitees__agency_id=actor.agency_id)
+        ).distinct()
+    for m in meetings.select_related("agency"):
+        entries.append(ChronologyEntry(m.held_at, "meeting", m.agency.name, m.get_kind_display()))
+    for p in Plan.objects.filter(own, child=child).select_related("agency").prefetch_related("states"):
+        entries.append(
+            ChronologyEntry(_at(p.started_on), "plan", p.agency.name, f"{p.get_kind_display()} started")
+        )
+        for s in p.states.all():
+            if s.state == PlanStateValue.ENDED:
+                entries.append(
+                    ChronologyEntry(
+                        s.effective_at, "plan", p.agency.name, f"{p.get_kind_display()} ended: {s.reason}"
+                    )
+                )
+        if every:
+            for pl in p.placements.all():
+                entries.append(
+                    ChronologyEntry(
+                        _at(pl.started_on), "placement", p.agency.name, f"Placement: {pl.get_place_display()}"
+                    )
+                )
+            for ls in p.legal_statuses.all():
+                entries.append(
+                    ChronologyEntry(
+                        _at(ls.effective_on),
+                        "placement",
+                        p.agency.name,
+                        f"Legal status: {ls.get_code_display()}",
+                    )
+                )
+    for e in MissingEpisode.objects.filter(own, child=child).select_related("agency"):
+        entries.append(
+            ChronologyEntry(e.started_at, "missing", e.agency.name, f"{e.get_kind_display()} episode began")
+        )
+        if e.ended_at:
+            entries.append(
+                ChronologyEntry(
+                    e.ended_at,
+                    "missing",
+                    e.agency.name,
+                    "Returned" + (f" (found at {e.where_found})" if e.where_found else ""),
+                )
+            )
+    return entries

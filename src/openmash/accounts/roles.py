@@ -58,7 +58,10 @@ NAVIGATION: dict[str, list[NavItem]] = {
     for role in CASE_ROLES
 }
 for _hub_role in (Role.MASH_OFFICER, Role.MASH_MANAGER):
-    NAVIGATION[_hub_role] = [NavItem("Hub queue", "intake:hub-queue"), *NAVIGATION[_hub_role]]
+    NAVIGATION[_hub_role] = [NavItem("Triage queue", "mash:queue"), *NAVIGATION[_hub_role]]
+# Information requests from the hub: for the people who answer them for their agency.
+for _researcher_role in (Role.MASH_OFFICER, Role.MASH_MANAGER, Role.PRACTITIONER):
+    NAVIGATION[_researcher_role].append(NavItem("Information requests", "mash:requests"))
 NAVIGATION[Role.PRIVACY_OFFICER] = [
     NavItem("Privacy alerts", "access:alerts"),
     NavItem("Audit trail", "audit:trail"),

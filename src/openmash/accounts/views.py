@@ -25,7 +25,7 @@ security_log = logging.getLogger("openmash.security")
 def home(request: HttpRequest) -> HttpResponse:
     membership = getattr(request, "membership", None)
     if membership and membership.role in (Role.MASH_OFFICER, Role.MASH_MANAGER):
-        return redirect("intake:hub-queue")
+        return redirect("mash:queue")
     if membership and membership.role in CASE_ROLES:
         return redirect("people:my-children")
     if membership and membership.role == Role.PRIVACY_OFFICER:

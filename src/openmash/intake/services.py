@@ -11,6 +11,7 @@ import hmac
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,6 +49,25 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RE_REFERRAL_WINDOW = timedelta(days=365)
 CASE_BASES = (RelationshipBasis.ALLOCATED_WORKER, RelationshipBasis.TEAM)
 HUB_PROCESS = "intake.contact"
+
+
+# --- Hooks for the apps that work contacts (the hub's triage registers here in its ready()) ---
+
+ContactsHook = Callable[[list[Contact]], None]
+_contacts_opened_hooks: list[ContactsHook] = []
+_contact_closed_hooks: list[ContactsHook] = []
+
+
+def register_contacts_opened(hook: ContactsHook) -> None:
+    """Call ``hook(contacts)`` inside the transaction that opens contacts (one or a feed chunk)."""
+    if hook not in _contacts_opened_hooks:
+        _contacts_opened_hooks.append(hook)
+
+
+def register_contact_closed(hook: ContactsHook) -> None:
+    """Call ``hook([contact])`` inside the transaction that closes a contact."""
+    if hook not in _contact_closed_hooks:
+        _contact_closed_hooks.append(hook)
 
 
 # --- Contacts --------------------------------------------------------------------------------
@@ -186,6 +206,8 @@ def contact_open(
     )
     if team is None:
         _logger.warning("No MASH team exists: contact %s has no hub relationship", contact.reference)
+    for hook in _contacts_opened_hooks:
+        hook([contact])
     return contact
 
 
@@ -298,6 +320,8 @@ def contacts_open_for_feed(
             for contact in contacts
         ]
     )  # fmt: skip
+    for hook in _contacts_opened_hooks:
+        hook(contacts)
     return contacts
 
 
@@ -334,6 +358,8 @@ def contact_close(*, actor: Actor, contact: Contact, reason: str) -> Contact:
             reason=f"Contact {contact.reference} closed",
             ended_at=now,
         )
+    for hook in _contact_closed_hooks:
+        hook([contact])
     return contact
 
 

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "mash"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("contacts/<uuid:contact_id>", views.contact, name="contact"),
+    path("contacts/<uuid:contact_id>/rate", views.rate, name="rate"),
+    path("contacts/<uuid:contact_id>/ask", views.ask, name="ask"),
+    path("contacts/<uuid:contact_id>/decide", views.decide, name="decide"),
+    path("contacts/<uuid:contact_id>/sign-off", views.sign_off, name="sign-off"),
+    path("requests", views.agency_requests, name="requests"),
+    path("requests/<uuid:request_id>", views.agency_request, name="request"),
+]

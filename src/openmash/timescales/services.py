@@ -62,6 +62,52 @@ def clock_start(
 
 
 @transaction.atomic
+def clocks_start_many(
+    *,
+    rule_code: str,
+    started_at: datetime,
+    start_event: str,
+    subject_type: str,
+    items: list[tuple[uuid.UUID, str]],
+    responsible_team: Team | None = None,
+) -> list[Clock]:
+    """The bulk form of ``clock_start`` for many subjects starting together (a feed chunk's contacts).
+
+    ``items`` are (child_id, subject_id) pairs. Subjects already running this rule are skipped.
+    """
+    if not items:
+        return []
+    running = set(
+        Clock.objects.filter(
+            rule_code=rule_code,
+            subject_type=subject_type,
+            subject_id__in=[subject_id for _, subject_id in items],
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+        ).values_list("subject_id", flat=True)
+    )
+    rule = rule_for(rule_code, on=timezone.localdate(started_at))
+    due = due_at(rule, started_at, ENGLAND)
+    clocks = [
+        Clock(
+            rule_code=rule_code,
+            child_id=child_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            start_event=start_event,
+            started_at=started_at,
+            due_at=due,
+            calendar_version=ENGLAND.version,
+            rule_description=rule.describe(),
+            responsible_team=responsible_team,
+        )
+        for child_id, subject_id in dict.fromkeys(items)
+        if subject_id not in running
+    ]
+    return Clock.objects.bulk_create(clocks)
+
+
+@transaction.atomic
 def clock_complete(*, clock: Clock, completed_at: datetime, exception_reason: str = "") -> Clock:
     """Record that the deadline's work was done. Late without a reason is refused."""
     if not clock.is_running:

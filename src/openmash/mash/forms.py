@@ -1,0 +1,76 @@
+"""Forms for the hub's pages. They parse and check shape; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from openmash.accounts.models import Agency, Team, TeamKind
+
+from .models import LawfulBasis, Outcome, Rag
+
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%Y-%m-%d", "%d-%m-%Y"]
+
+
+class RagForm(forms.Form):
+    rag = forms.ChoiceField(choices=Rag.choices, error_messages={"required": "Choose red, amber or green."})
+    reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Say why you are giving this rating."}
+    )
+
+
+class RequestForm(forms.Form):
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(),
+        error_messages={"required": "Choose at least one agency to ask."},
+    )
+    question = forms.CharField(
+        max_length=4000, error_messages={"required": "Say what you want them to check."}
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agencies"].queryset = Agency.objects.order_by("name")  # type: ignore[attr-defined]
+
+
+class AnswerForm(forms.Form):
+    holds_information = forms.ChoiceField(
+        choices=[
+            ("yes", "Yes, we hold information"),
+            ("no", "No, we hold nothing on this child or household"),
+        ],
+        error_messages={"required": "Say whether your agency holds information."},
+    )
+    shared = forms.CharField(max_length=10000, required=False)
+    withheld = forms.CharField(max_length=4000, required=False)
+    reason = forms.CharField(
+        max_length=4000, error_messages={"required": "Say why sharing this is necessary and proportionate."}
+    )
+    lawful_basis = forms.ChoiceField(
+        choices=LawfulBasis.choices, error_messages={"required": "Choose the lawful basis for sharing."}
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, error_messages={"required": "Choose a decision."})
+    rationale = forms.CharField(max_length=10000, error_messages={"required": "Explain the decision."})
+    receiving_team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    strategy_discussion_on = forms.DateField(
+        required=False,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date as day/month/year, for example 27/3/2026."},
+    )
+    late_reason = forms.CharField(max_length=4000, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["receiving_team"].queryset = (
+            Team.objects.filter(  # type: ignore[attr-defined]
+                kind__in=(TeamKind.SOCIAL_WORK, TeamKind.EXPLOITATION, TeamKind.SAFEGUARDING, TeamKind.OTHER)
+            )
+            .select_related("agency")
+            .order_by("agency__name", "name")
+        )
+
+
+class SignOffForm(forms.Form):
+    note = forms.CharField(max_length=2000, required=False)

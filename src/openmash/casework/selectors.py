@@ -491,8 +491,11 @@ def chronology_entries(access: ChildAccess, actor: Actor) -> list:  # type: igno
         meetings = meetings.filter(
             Q(agency_id=actor.agency_id) | Q(invitees__agency_id=actor.agency_id)
         ).distinct()
-    for m in meetings.select_related("agency"):
-        entries.append(ChronologyEntry(m.held_at, "meeting", m.agency.name, m.get_kind_display()))
+    for m in meetings.select_related("agency").prefetch_related("invitees"):
+        invited = frozenset(i.agency_id for i in m.invitees.all())
+        entries.append(
+            ChronologyEntry(m.held_at, "meeting", m.agency.name, m.get_kind_display(), shared_with=invited)
+        )
     for p in Plan.objects.filter(own, child=child).select_related("agency").prefetch_related("states"):
         entries.append(
             ChronologyEntry(_at(p.started_on), "plan", p.agency.name, f"{p.get_kind_display()} started")

@@ -174,9 +174,7 @@ def _complete(clocks: list[Clock], at: datetime, late_reason: str) -> list[Clock
         except ValidationError as error:
             if "exception_reason" in getattr(error, "error_dict", {}):
                 raise ValidationError(
-                    {
-                        "late_reason": f"The {clock.rule_description} deadline has passed: say why."
-                    }
+                    {"late_reason": f"The {clock.rule_description} deadline has passed: say why."}
                 ) from error
             raise
     return clocks

@@ -78,7 +78,7 @@ class VisitForm(LanguageCheckMixin, forms.Form):
         initial="yes",
         error_messages={"required": "Say whether this was a statutory visit."},
     )
-    child_words = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    child_words = forms.CharField(strip=False, required=False, widget=forms.Textarea, max_length=10000)
     observations = LanguageCheckedField(label="What you observed", max_length=10000)
     late_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
 
@@ -122,7 +122,7 @@ class PlanForm(LanguageCheckMixin, forms.Form):
     carer_or_setting = forms.CharField(max_length=200, required=False)
     personal_adviser = forms.ChoiceField(required=False)
     summary = LanguageCheckedField(label="What the plan is for", max_length=10000)
-    child_views = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    child_views = forms.CharField(strip=False, required=False, widget=forms.Textarea, max_length=10000)
 
     def __init__(self, *args: Any, advisers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,7 +159,7 @@ class MeetingForm(LanguageCheckMixin, forms.Form):
         choices=[("", "No plan (or not an initial conference)"), *CPCategory.choices], required=False
     )
     decisions = LanguageCheckedField(label="Decisions", max_length=20000)
-    child_views = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    child_views = forms.CharField(strip=False, required=False, widget=forms.Textarea, max_length=10000)
     attended = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     invited = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     action_what = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
@@ -210,7 +210,7 @@ class ReturnInterviewForm(forms.Form):
     held_at = forms.DateTimeField(widget=DATETIME, required=False)
     interviewer = forms.CharField(max_length=200, required=False)
     outcome = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
-    child_words = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    child_words = forms.CharField(strip=False, required=False, widget=forms.Textarea, max_length=10000)
     late_reason = forms.CharField(required=False, widget=forms.Textarea, max_length=2000)
 
 
@@ -220,7 +220,10 @@ class CareCouncilForm(forms.Form):
         choices=CareCouncilTheme.choices, error_messages={"required": "Choose a theme."}
     )
     child_words = forms.CharField(
-        widget=forms.Textarea, max_length=10000, error_messages={"required": "Write what the child said."}
+        strip=False,
+        widget=forms.Textarea,
+        max_length=10000,
+        error_messages={"required": "Write what the child said."},
     )
     share_with_council = forms.BooleanField(required=False, initial=True)
 

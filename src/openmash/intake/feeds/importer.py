@@ -47,7 +47,7 @@ from openmash.intake.tasks import signs_push_after_commit
 
 _logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_JSON_FILE_BYTES = 200 * 1024**2
 ERROR_SAMPLE = 100

@@ -197,6 +197,9 @@ OPENMASH_AUDIT_ANCHOR_DIR = os.environ.get(
     "OPENMASH_AUDIT_ANCHOR_DIR", str(BASE_DIR / ".data" / "audit-anchors")
 )
 
+# The hub team, where the local authority has more than one team of kind "mash" (usually unset).
+OPENMASH_HUB_TEAM_ID = os.environ.get("OPENMASH_HUB_TEAM_ID", "")
+
 # Break-glass access lasts this long unless the grant says less.
 BREAK_GLASS_HOURS = int(os.environ.get("OPENMASH_BREAK_GLASS_HOURS", "4"))
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from openmash.access.models import Relationship, RelationshipBasis
 from openmash.access.services import relationship_end, relationship_start
 from openmash.accounts.actor import Actor
-from openmash.accounts.models import Agency, Team, TeamKind
+from openmash.accounts.models import Agency, AgencyKind, Team, TeamKind
 from openmash.intake.models import (
     Concern,
     ConcernDraft,
@@ -80,8 +80,19 @@ def contact_reference_new() -> str:
 
 
 def hub_team_get() -> Team | None:
-    """The MASH team that holds open contacts' relationships: the first team of kind 'mash'."""
-    return Team.objects.filter(kind=TeamKind.MASH).order_by("created_at", "pk").first()
+    """The hub: the local authority's MASH team, which holds open contacts' relationships.
+
+    Partner agencies' hub research teams are of kind 'mash' too and must never be taken for
+    the hub. Where the local authority has several, OPENMASH_HUB_TEAM_ID names the hub.
+    """
+    configured = getattr(settings, "OPENMASH_HUB_TEAM_ID", "")
+    if configured:
+        return Team.objects.filter(pk=configured).first()
+    return (
+        Team.objects.filter(kind=TeamKind.MASH, agency__kind=AgencyKind.CHILDRENS_SERVICES)
+        .order_by("created_at", "pk")
+        .first()
+    )
 
 
 def re_referral_check(

@@ -44,7 +44,7 @@ class ClockRule:
         return f"{self.amount} {self.unit.value.replace('_', ' ')}"
 
 
-def _end_of_day(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
     # A day-based deadline is met by anything done on that day.
     return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)
 
@@ -53,17 +53,17 @@ def due_at(rule: ClockRule, started_at: datetime, calendar: WorkingCalendar = EN
     start = started_at.astimezone(LONDON)
     match rule.unit:
         case Unit.WORKING_DAYS:
-            return _end_of_day(calendar.add_working_days(start.date(), rule.amount))
+            return end_of_day(calendar.add_working_days(start.date(), rule.amount))
         case Unit.WORKING_HOURS:
             return calendar.add_working_hours(start, rule.amount)
         case Unit.HOURS:
             return start + timedelta(hours=rule.amount)
         case Unit.CALENDAR_DAYS:
-            return _end_of_day(start.date() + timedelta(days=rule.amount))
+            return end_of_day(start.date() + timedelta(days=rule.amount))
         case Unit.WEEKS:
-            return _end_of_day(start.date() + timedelta(weeks=rule.amount))
+            return end_of_day(start.date() + timedelta(weeks=rule.amount))
         case Unit.MONTHS:
-            return _end_of_day(add_months(start.date(), rule.amount))
+            return end_of_day(add_months(start.date(), rule.amount))
     raise ValueError(f"unknown unit {rule.unit}")
 
 
@@ -118,6 +118,15 @@ DEFAULT_RULES: dict[str, ClockRule] = {
             "Children Act 2004 s16C",
         ),
         ClockRule("rapid_review", "Rapid review", Unit.WORKING_DAYS, 15, True, _S),
+        # The due date comes from the exploitation tool's review interval for the band (issue 6).
+        ClockRule(
+            "exploitation_review",
+            "Exploitation risk review",
+            Unit.MONTHS,
+            3,
+            False,
+            "the indicator tool's band",
+        ),
     ]
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +17,7 @@ from openmash.notifications.services import notification_send
 from openmash.people.models import Child
 from openmash.timescales.calendar import ENGLAND
 from openmash.timescales.models import Clock
-from openmash.timescales.rules import due_at, rule_for
+from openmash.timescales.rules import due_at, end_of_day, rule_for
 
 
 @transaction.atomic
@@ -31,8 +31,15 @@ def clock_start(
     started_at: datetime,
     responsible_team: Team | None = None,
     responsible_user: User | None = None,
+    due_on: date | None = None,
+    due_basis: str = "",
 ) -> Clock:
-    """Start a clock, or return the one already running for this subject and rule (idempotent)."""
+    """Start a clock, or return the one already running for this subject and rule (idempotent).
+
+    Most clocks compute their due time from the rule. A few have a due date set by something
+    else (an exploitation tool's review interval for the band): pass `due_on` and say what set
+    it in `due_basis`; the clock then runs to the end of that day.
+    """
     running = Clock.objects.filter(
         rule_code=rule_code,
         subject_type=subject_type,
@@ -43,6 +50,8 @@ def clock_start(
     if running is not None:
         return running
     rule = rule_for(rule_code, on=timezone.localdate(started_at))
+    if due_on is not None and not due_basis:
+        raise ValueError("a due date set from outside the rule needs a due_basis")
     clock = Clock(
         rule_code=rule_code,
         child=child,
@@ -50,9 +59,9 @@ def clock_start(
         subject_id=subject_id,
         start_event=start_event,
         started_at=started_at,
-        due_at=due_at(rule, started_at, ENGLAND),
+        due_at=end_of_day(due_on) if due_on is not None else due_at(rule, started_at, ENGLAND),
         calendar_version=ENGLAND.version,
-        rule_description=rule.describe(),
+        rule_description=due_basis[:60] if due_on is not None else rule.describe(),
         responsible_team=responsible_team,
         responsible_user=responsible_user,
     )

@@ -132,7 +132,8 @@ def batch(
         splink_model, summary = trained.splink_model, trained.summary
         seconds["train"] = sum(summary.seconds.values())
     identities = int(prepared.con.execute("select count(*) from identities").fetchall()[0][0])
-    chunks = chunks or max(1, min(20, identities // 50_000))
+    # Few chunks: each one blocks its slice of records against all of them, so more chunks repeat work.
+    chunks = chunks or max(1, min(8, identities // 250_000))
     started = time.perf_counter()
     if engine == "duckdb":
         with stages.stage("Scoring pairs", total=chunks) as advance:

@@ -95,5 +95,5 @@ def predict_with_spark(
     result = predictions.as_spark_dataframe()
     try:
         return pa.Table.from_batches(result._collect_as_arrow())
-    except Exception:  # noqa: BLE001  (older pyspark: go through pandas)
+    except Exception:
         return pa.Table.from_pandas(result.toPandas())

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from openmash.exploitation.language.forms import LanguageCheckedField, LanguageCheckMixin
 from openmash.intake.identifiers import nhs_number_is_valid, upn_is_valid
 from openmash.intake.indicators import IndicatorChoice
 from openmash.intake.models import FamilyKnows, SharingBasis, Urgency
@@ -128,8 +129,13 @@ class ChildForm(StepForm):
         return data
 
 
-class WhatHappenedForm(StepForm):
-    what_happened = _text("What happened", MAX_LONG_TEXT, required=True, message="Enter what happened")
+class WhatHappenedForm(LanguageCheckMixin, StepForm):
+    what_happened = LanguageCheckedField(
+        label="What happened",
+        max_length=MAX_LONG_TEXT,
+        required=True,
+        error_messages={"required": "Enter what happened"},
+    )
     happened_day, happened_month, happened_year = _part(), _part(), _part()
     happened_when_text = _text("When it happened, if you do not know the date", 200)
     where = _text("Where it happened", 300)
@@ -147,10 +153,14 @@ class WhatHappenedForm(StepForm):
         return data
 
 
-class SeenOrToldForm(StepForm):
-    what_seen_or_told = _text(
-        "What you saw or were told", MAX_LONG_TEXT, required=True, message="Enter what you saw or were told"
+class SeenOrToldForm(LanguageCheckMixin, StepForm):
+    what_seen_or_told = LanguageCheckedField(
+        label="What you saw or were told",
+        max_length=MAX_LONG_TEXT,
+        required=True,
+        error_messages={"required": "Enter what you saw or were told"},
     )
+    # The child's own words are kept verbatim and never checked: they are the child's, not ours.
     child_said = forms.ChoiceField(
         choices=[("yes", "Yes"), ("no", "No")],
         error_messages={"required": "Select yes if the child told you anything themselves"},

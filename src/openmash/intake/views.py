@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from openmash.access.selectors import ChildNotFound, child_get_for_user, child_page_for_user
 from openmash.accounts.actor import actor_from_request
+from openmash.exploitation.services import language_flags_record
 from openmash.intake import flow, presenters, selectors, services
 from openmash.intake.forms import PublicReportForm
 from openmash.intake.indicators import indicator_groups, indicators_active
@@ -65,6 +66,7 @@ def step(request: HttpRequest, draft_id: uuid.UUID, slug: str) -> HttpResponse:
         if form.is_valid():
             answers = form.answers()  # type: ignore[attr-defined]
             services.concern_draft_save(actor=actor, draft=draft, step=slug, answers=answers)
+            language_flags_record(actor=actor, outcomes=getattr(form, "language_outcomes", []))
             following = flow.step_after(slug)
             if changing or following is None:
                 return redirect("intake:check", draft.pk)

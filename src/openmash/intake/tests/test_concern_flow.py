@@ -291,3 +291,42 @@ def test_a_sealed_referrer_is_shown_to_the_hub_and_their_own_agency_only(
     assert outsider.sealed and not outsider.shown and outsider.referrer is None
     page = sign_in(mash_officer).get(f"/concerns/hub/{contact.pk}").content.decode()
     assert "Sealed" in page and "Tara Teacher" in page and "word for word" in page
+
+
+@pytest.mark.django_db
+def test_language_that_blames_the_child_is_caught_on_the_concern_but_never_in_the_childs_words(
+    sign_in, teacher, hub_team
+):
+    from openmash.exploitation.models import LanguageFlagCount
+
+    client = sign_in(teacher)
+    draft_id = _start(client)
+    refused = client.post(
+        f"/concerns/report/{draft_id}/what-happened",
+        {"what_happened": "She is streetwise and went with him.", "happened_when_text": "Friday"},
+    )
+    assert refused.status_code == 200
+    assert "streetwise" in refused.content.decode() and "There is a problem" in refused.content.decode()
+    assert "what-happened" not in ConcernDraft.objects.get(pk=draft_id).answers
+
+    rewritten = client.post(
+        f"/concerns/report/{draft_id}/what-happened",
+        {
+            "what_happened": "An adult is exploiting her; she went with him.",
+            "happened_when_text": "Friday",
+            "what_happened__seen": "adultification",
+        },
+    )
+    assert rewritten.status_code == 302
+    assert LanguageFlagCount.objects.filter(agency_id=teacher.agency_id, rule_id="adultification").exists()
+
+    # The child's own words are hers, kept as said, whatever they contain.
+    told = client.post(
+        f"/concerns/report/{draft_id}/seen-or-told",
+        {
+            "what_seen_or_told": "She told me.",
+            "child_said": "yes",
+            "child_words": "I'm streetwise, I can handle it",
+        },
+    )
+    assert told.status_code == 302

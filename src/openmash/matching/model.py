@@ -41,6 +41,18 @@ def _custom(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
 
 
+COMPARISON_LABELS = {
+    "forename": "Forename",
+    "middle_name": "Middle name",
+    "surname": "Surname",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "address": "Postcode and address",
+    "nhs_number": "NHS number",
+    "upn": "Unique pupil number",
+}
+
+
 def _same_or_not(column: str, output: str, description: str) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name=output,

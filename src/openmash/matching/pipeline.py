@@ -193,19 +193,25 @@ def _level_for(comparison: dict[str, Any], gamma: int) -> dict[str, Any] | None:
 
 
 def explain(splink_model: dict[str, Any], row: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each comparison's level and weight in bits for one scored pair (a row with gamma_/bf_ columns)."""
+    """Each comparison's level and weight in bits for one scored pair (a row with gamma_ columns).
+
+    A level's weight is log2(m/u). What the exact-name levels gain or lose because a name is
+    rare or common (term-frequency adjustment) is the rest of the pair's match weight after
+    the prior and the levels, shown as its own row so the rows add up to the match weight.
+    """
     out = []
+    total = 0.0
     for comparison in splink_model["comparisons"]:
         name = comparison["output_column_name"]
-        label = comparison.get("comparison_description") or name
+        label = model.COMPARISON_LABELS.get(name, name)
         gamma = row.get(f"gamma_{name}")
         level = _level_for(comparison, int(gamma)) if gamma is not None and gamma >= 0 else None
         if level is None:
             out.append({"comparison": label, "key": name, "level": "Missing on one side", "weight": 0.0})
             continue
-        weight = math.log2(row[f"bf_{name}"]) if row.get(f"bf_{name}") else 0.0
-        if row.get(f"bf_tf_adj_{name}"):
-            weight += math.log2(row[f"bf_tf_adj_{name}"])
+        m, u = level.get("m_probability"), level.get("u_probability")
+        weight = math.log2(m / u) if m and u else 0.0
+        total += weight
         out.append(
             {
                 "comparison": label,
@@ -214,6 +220,18 @@ def explain(splink_model: dict[str, Any], row: dict[str, Any]) -> list[dict[str,
                 "weight": round(weight, 2),
             }
         )
+    prior = splink_model.get("probability_two_random_records_match")
+    if prior and row.get("match_weight") is not None:
+        rest = float(row["match_weight"]) - math.log2(prior / (1 - prior)) - total
+        if abs(rest) >= 0.05:
+            out.append(
+                {
+                    "comparison": "How common the names are",
+                    "key": "term_frequency",
+                    "level": "Rare names count for more, common ones for less",
+                    "weight": round(rest, 2),
+                }
+            )
     return out
 
 

@@ -179,7 +179,10 @@ def review_get_for_user(*, actor: Actor, review_id: uuid.UUID | str) -> ReviewVi
     rows = []
     for field, label in IDENTITY_FIELDS:
         va, vb = _display(a, field), _display(b, field)
-        rows.append(FieldRow(label, va, vb, differs=bool(va or vb) and va.lower() != vb.lower()))
+        # Marked only where both agencies hold the detail and it differs: a missing detail is
+        # no evidence, and when each agency first recorded the child is not about the child.
+        differs = field != "recorded_on" and bool(va and vb) and va.lower() != vb.lower()
+        rows.append(FieldRow(label, va, vb, differs=differs))
     access_event_record(
         actor=actor,
         action=Action.VIEW,

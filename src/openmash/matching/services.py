@@ -225,12 +225,17 @@ def match_run_apply(
       linked to that child (the evidence is its strongest edge into the cluster).
     - A cluster holding identities of two or more children is never merged by the run: its
       strongest edge between two children becomes a review (a person decides a merge).
-    - Pairs between the thresholds become reviews when at least one side belongs to a child.
+    - Pairs between the thresholds become reviews when at least one side belongs to a child
+      and they do not already belong to the same one.
     """
+    review_pairs = list(review_pairs)
     members: dict[str, list[str]] = defaultdict(list)
     for identity, cluster_id in clusters.items():
         members[cluster_id].append(identity)
-    ids = [uuid.UUID(i) for i in clusters]
+    ids = [
+        uuid.UUID(i)
+        for i in {*clusters, *(p.identity_a for p in review_pairs), *(p.identity_b for p in review_pairs)}
+    ]
     child_of = {
         str(pk): child_id
         for pk, child_id in AgencyIdentity.objects.filter(pk__in=ids).values_list("pk", "child_id")
@@ -260,7 +265,15 @@ def match_run_apply(
                     run=run,
                 )
                 links += made
-    relevant = [p for p in review_pairs if child_of.get(p.identity_a) or child_of.get(p.identity_b)]
+                if made:
+                    child_of[identity] = child_id
+    # A person looks only where a hub child is concerned and the two are not already one child.
+    relevant = [
+        p
+        for p in review_pairs
+        if (child_of.get(p.identity_a) or child_of.get(p.identity_b))
+        and child_of.get(p.identity_a) != child_of.get(p.identity_b)
+    ]
     opened = review_pairs_open(model=run.model, pairs=relevant, source=ReviewSource.RUN, run=run)
     proposals = review_pairs_open(model=run.model, pairs=list(merge_pairs), source=ReviewSource.RUN, run=run)
     return AppliedRun(links_made=links, reviews_opened=len(opened), merge_proposals=len(proposals))

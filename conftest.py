@@ -10,6 +10,11 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread; Django must allow its ORM there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The shared fixtures, registered once for the whole run. Importing them into each app's
+# conftest would register a separate session-scoped `browser` per folder, and a second sync
+# Playwright cannot start in a thread where one is already running.
+pytest_plugins = ["tests.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]

@@ -1,3 +1,2 @@
 """Fixtures for the cross-app tests; the shared ones live in tests/fixtures.py."""
 
-from tests.fixtures import *  # noqa: F403

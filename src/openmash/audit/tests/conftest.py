@@ -1,3 +1,2 @@
-"""The project's shared test fixtures (tests/fixtures.py)."""
+"""The project's shared test fixtures (tests/fixtures.py) are registered once, in the root conftest."""
 
-from tests.fixtures import *  # noqa: F403

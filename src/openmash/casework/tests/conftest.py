@@ -14,7 +14,6 @@ from openmash.accounts.models import Membership
 from openmash.accounts.roles import Role
 from openmash.people.models import Child
 from tests.factories import ChildFactory, RelationshipFactory
-from tests.fixtures import *  # noqa: F403
 
 
 def actor_for(membership: Membership) -> Actor:

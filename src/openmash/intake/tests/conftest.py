@@ -12,7 +12,6 @@ from openmash.accounts.roles import Role
 from openmash.intake.feeds.samples import SamplePerson, persons_synthetic
 from openmash.people.models import Child
 from tests.factories import AgencyFactory, ChildFactory, MembershipFactory, TeamFactory
-from tests.fixtures import *  # noqa: F403
 
 AS_OF = date(2026, 11, 20)
 

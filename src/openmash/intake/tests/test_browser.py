@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from openmash.accounts.roles import Role
 from openmash.intake.models import Contact, ContactSource
@@ -28,15 +25,8 @@ UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input:not([type=hidd
   .map(el => el.name)"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
+# `browser` is the session's shared Chromium (tests/fixtures.py): one Playwright per worker,
+# since a second sync Playwright in the same thread cannot start while the first runs.
 
 
 def _sign_in(page, base: str, username: str) -> None:

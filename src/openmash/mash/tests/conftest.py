@@ -1,9 +1,8 @@
-"""The project's shared test fixtures (tests/fixtures.py)."""
+"""The project's shared test fixtures (tests/fixtures.py) are registered once, in the root conftest."""
 
 import pytest
 
 from openmash.mash.tests.helpers import Hub, hub_make
-from tests.fixtures import *  # noqa: F403
 
 
 @pytest.fixture

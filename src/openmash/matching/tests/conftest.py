@@ -12,7 +12,6 @@ from openmash.matching import data, evaluation, pipeline, runner
 from openmash.matching.conf import thresholds_default
 from openmash.matching.models import MatchModel
 from openmash.matching.services import match_model_save
-from tests.fixtures import *  # noqa: F403
 
 TRAIN_SEED = 7
 TRAIN_CHILDREN = 4_000

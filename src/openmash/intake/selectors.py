@@ -229,6 +229,8 @@ def chronology_entries(access: Any, actor: Actor) -> list[Any]:
     contacts = Contact.objects.filter(child=access.child).select_related("source_agency")
     records = FeedRecord.objects.filter(identity__child=access.child).select_related("agency")
     if not every_agency:
+        if actor.agency_id is None:
+            return []
         contacts = contacts.filter(source_agency_id=actor.agency_id)
         records = records.filter(agency_id=actor.agency_id)
     entries = [

@@ -104,13 +104,10 @@ def re_referral_check(
     before, or whose case (an allocated worker or team) closed in those 12 months.
     """
     since = at - RE_REFERRAL_WINDOW
-    earlier = (
-        Contact.objects.filter(child_id=child_id, received_at__gte=since, received_at__lte=at)
-        .exclude(pk=exclude_contact_id)
-        .order_by("-received_at")
-        .values_list("reference", "received_at")
-        .first()
-    )
+    contacts = Contact.objects.filter(child_id=child_id, received_at__gte=since, received_at__lte=at)
+    if exclude_contact_id is not None:
+        contacts = contacts.exclude(pk=exclude_contact_id)
+    earlier = contacts.order_by("-received_at").values_list("reference", "received_at").first()
     if earlier:
         return f"Earlier contact {earlier[0]} received {timezone.localtime(earlier[1]):%d %B %Y}"
     closed = (

@@ -154,10 +154,10 @@ class _Engine:
 
         producer = threading.Thread(target=produce, name="feed-validate", daemon=True)
         producer.start()
-        while (chunk := ready.get()) is not None:
-            if isinstance(chunk, BaseException):
-                raise chunk
-            self._store(chunk)
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            self._store(item)
         producer.join()
 
     def _validated_chunks(self, items: Items) -> Iterator[list[Hashed]]:

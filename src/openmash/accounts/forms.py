@@ -26,7 +26,9 @@ class ChooseRoleForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].choices = [(str(m.pk), str(m)) for m in memberships]
+        choice = self.fields["membership"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(str(m.pk), str(m)) for m in memberships]
 
 
 class TokenForm(forms.Form):

@@ -100,7 +100,7 @@ class ActingAsMiddleware:
                     request.session[SESSION_MEMBERSHIP] = str(membership.pk)
             request.membership = membership  # type: ignore[attr-defined]
             # For django-rules predicates, which see only the user.
-            request.user._openmash_membership = membership  # type: ignore[union-attr]
+            request.user._openmash_membership = membership  # type: ignore[union-attr,attr-defined]
         return self.get_response(request)
 
     def process_view(
@@ -129,7 +129,7 @@ class SecondFactorRequiredMiddleware:
             return None
         if _public(view_func) or getattr(view_func, "openmash_second_factor_not_required", False):
             return None
-        if request.user.is_verified():  # type: ignore[union-attr]
+        if request.user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         from django_otp import devices_for_user
 

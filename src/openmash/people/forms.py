@@ -24,4 +24,6 @@ class ChronologyFilterForm(forms.Form):
 
     def __init__(self, *args: object, kinds: dict[str, str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["kind"].choices = [("", "All kinds"), *kinds.items()]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", "All kinds"), *kinds.items()]

@@ -126,7 +126,11 @@ def child_chronology(*, access: ChildAccess, actor: Actor) -> list[ChronologyEnt
     if actor.role not in EVERY_AGENCY_ROLES:
         from openmash.accounts.models import Agency
 
-        own = Agency.objects.filter(pk=actor.agency_id).values_list("name", flat=True).first()
+        own = (
+            Agency.objects.filter(pk=actor.agency_id).values_list("name", flat=True).first()
+            if actor.agency_id
+            else None
+        )
         entries = [e for e in entries if e.agency == own or actor.agency_id in e.shared_with]
     return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from openmash.accounts.models import Agency, Team, TeamKind
+from openmash.exploitation.language.forms import LanguageCheckedField, LanguageCheckMixin
 
 from .models import LawfulBasis, Outcome, Rag
 
@@ -32,7 +33,7 @@ class RequestForm(forms.Form):
         self.fields["agencies"].queryset = Agency.objects.order_by("name")  # type: ignore[attr-defined]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(LanguageCheckMixin, forms.Form):
     holds_information = forms.ChoiceField(
         choices=[
             ("yes", "Yes, we hold information"),
@@ -40,7 +41,7 @@ class AnswerForm(forms.Form):
         ],
         error_messages={"required": "Say whether your agency holds information."},
     )
-    shared = forms.CharField(max_length=10000, required=False)
+    shared = LanguageCheckedField(max_length=10000, required=False)
     withheld = forms.CharField(max_length=4000, required=False)
     reason = forms.CharField(
         max_length=4000, error_messages={"required": "Say why sharing this is necessary and proportionate."}
@@ -50,9 +51,11 @@ class AnswerForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LanguageCheckMixin, forms.Form):
     outcome = forms.ChoiceField(choices=Outcome.choices, error_messages={"required": "Choose a decision."})
-    rationale = forms.CharField(max_length=10000, error_messages={"required": "Explain the decision."})
+    rationale = LanguageCheckedField(
+        max_length=10000, required=True, error_messages={"required": "Explain the decision."}
+    )
     receiving_team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
     strategy_discussion_on = forms.DateField(
         required=False,

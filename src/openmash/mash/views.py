@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from openmash.access.selectors import ChildAccess, ChildNotFound, child_get_for_user
 from openmash.accounts.actor import actor_from_request
+from openmash.exploitation.services import language_flags_record
 from openmash.intake.models import ContactSource, ContactStatus, Urgency
 from openmash.intake.selectors import referrer_for_viewer
 
@@ -173,6 +174,7 @@ def decide(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
                 strategy_discussion_on=data["strategy_discussion_on"],
                 late_reason=data["late_reason"],
             )
+            language_flags_record(actor=actor, outcomes=form.language_outcomes)
             return redirect("mash:contact", contact.pk)
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -227,6 +229,7 @@ def agency_request(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
                 reason=data["reason"],
                 lawful_basis=data["lawful_basis"],
             )
+            language_flags_record(actor=actor, outcomes=form.language_outcomes)
             return redirect("mash:requests")
         except ValidationError as error:
             _errors_to_form(form, error)

@@ -209,6 +209,21 @@ def test_a_decision_needs_a_rationale_and_what_each_outcome_needs(hub, sign_in):
     assert not ThresholdDecision.objects.filter(contact=contact).exists()
 
 
+def test_a_rationale_that_blames_the_child_is_caught_before_the_decision_is_recorded(hub, sign_in):
+    contact = hub.open_contact(child_make())
+    client = sign_in(hub.manager)
+    response = client.post(
+        f"/hub/contacts/{contact.pk}/decide",
+        {
+            "outcome": "nfa",
+            "rationale": "No further action: this is a lifestyle choice she has made for herself.",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "lifestyle choice" in response.content.decode()
+    assert not ThresholdDecision.objects.filter(contact=contact).exists()
+
+
 def test_an_officers_decision_waits_for_a_managers_sign_off(hub):
     contact = hub.open_contact(child_make())
     access = None

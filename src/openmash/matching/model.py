@@ -212,6 +212,7 @@ class TrainingSummary:
     completeness: dict[str, float]
     seconds: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    labels: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

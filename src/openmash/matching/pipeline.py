@@ -78,11 +78,43 @@ class Trained:
     summary: model.TrainingSummary
 
 
-def train(prepared: Prepared, *, progress: Progress = _quiet, source: str = "", **kwargs: Any) -> Trained:
+# Below this many reviewed pairs, labels are counted and kept but EM's m estimates stand.
+MIN_LABELS_FOR_M = 500
+
+
+def train(
+    prepared: Prepared,
+    *,
+    progress: Progress = _quiet,
+    source: str = "",
+    labels: list[tuple[str, str, float]] | None = None,
+    **kwargs: Any,
+) -> Trained:
+    """Train a new model. Reviewers' decisions (`labels`: identity, identity, 1.0 same / 0.0
+    different) replace EM's m estimates once there are MIN_LABELS_FOR_M of them."""
     linker = duckdb_linker(prepared, model.settings())
     summary = model.train(
         linker, con=prepared.con, table=prepared.table, source=source, progress=progress, **kwargs
     )
+    labels = labels or []
+    known = {row[0] for row in prepared.con.execute(f"select unique_id from {prepared.table}").fetchall()}
+    usable = [(a, b, score) for a, b, score in labels if a in known and b in known]
+    summary.seconds["labels"] = 0.0
+    summary.source = source
+    used = len(usable) >= MIN_LABELS_FOR_M
+    if used:
+        from splink import DuckDBAPI
+
+        table = pa.table(
+            {
+                "unique_id_l": [a for a, _, _ in usable],
+                "unique_id_r": [b for _, b, _ in usable],
+                "clerical_match_score": [score for _, _, score in usable],
+            }
+        )
+        registered = DuckDBAPI(connection=prepared.con).register(table, dataset_display_name="review_labels")
+        linker.training.estimate_m_from_pairwise_labels(registered)
+    summary.labels = {"reviewed_pairs": len(labels), "usable": len(usable), "used_for_m": used}
     trained = model.regularise(linker.misc.save_model_to_json())
     return Trained(splink_model=trained, summary=summary)
 

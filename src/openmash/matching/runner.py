@@ -115,6 +115,7 @@ def batch(
     train_kwargs: dict[str, Any] | None = None,
     memory_limit: str | None = None,
     spark: Any = None,
+    labels: list[tuple[str, str, float]] | None = None,
 ) -> BatchResult:
     """Prepare, (train,) predict and cluster `raw` identities. Trains when `splink_model` is None."""
     stages = stages or Stages()
@@ -128,7 +129,9 @@ def batch(
     if splink_model is None:
         steps = 2 + len(model.EM_RULES)
         with stages.stage("Training (EM)", total=steps) as advance:
-            trained = pipeline.train(prepared, progress=lambda name: advance(1), **(train_kwargs or {}))
+            trained = pipeline.train(
+                prepared, progress=lambda name: advance(1), labels=labels, **(train_kwargs or {})
+            )
         splink_model, summary = trained.splink_model, trained.summary
         seconds["train"] = sum(summary.seconds.values())
     identities = int(prepared.con.execute("select count(*) from identities").fetchall()[0][0])

@@ -134,3 +134,26 @@ def test_arrival_proposes_and_scores_the_same_pairs_as_the_batch(
             assert found[other] == pytest.approx(weight, abs=1e-6)
             compared += 1
     assert compared > 20
+
+
+def test_review_decisions_train_the_m_probabilities_once_there_are_enough(
+    small_borough, trained: runner.BatchResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = trained.con
+    same = con.execute(
+        f"select unique_id_l, unique_id_r from {trained.predicted.table} p "  # noqa: S608
+        "join truth a on a.unique_id = p.unique_id_l join truth b on b.unique_id = p.unique_id_r "
+        "where a.true_id = b.true_id limit 60"
+    ).fetchall()
+    different = con.execute(
+        f"select unique_id_l, unique_id_r from {trained.predicted.table} p "  # noqa: S608
+        "join truth a on a.unique_id = p.unique_id_l join truth b on b.unique_id = p.unique_id_r "
+        "where a.true_id <> b.true_id limit 60"
+    ).fetchall()
+    labels = [(a, b, 1.0) for a, b in same] + [(a, b, 0.0) for a, b in different]
+    few = pipeline.train(pipeline.prepare(small_borough.raw), labels=labels[:5], u_max_pairs=2e6)
+    assert few.summary.labels == {"reviewed_pairs": 5, "usable": 5, "used_for_m": False}
+    monkeypatch.setattr(pipeline, "MIN_LABELS_FOR_M", 50)
+    enough = pipeline.train(pipeline.prepare(small_borough.raw), labels=labels, u_max_pairs=2e6)
+    assert enough.summary.labels["used_for_m"] is True
+    assert model.level_weights(enough.splink_model) != model.level_weights(few.splink_model)

@@ -68,8 +68,10 @@ class Command(BaseCommand):
         raw = data.identities_raw()
         if raw.num_rows < 100:
             raise CommandError("Too few agency identities to train on: generate the borough first")
+        from openmash.matching.selectors import review_labels
+
         with runner.RichStages(self.console) as stages:
-            result = runner.batch(raw, splink_model=None, stages=stages)
+            result = runner.batch(raw, splink_model=None, stages=stages, labels=review_labels())
         assert result.summary is not None
         thresholds = thresholds_default()
         curve: list[dict[str, Any]] = []

@@ -12,3 +12,15 @@ class IntakeConfig(AppConfig):
         register_chronology_provider(
             ChronologyProvider(name="intake", kinds=CHRONOLOGY_KINDS, entries=chronology_entries)
         )
+
+        from django.urls import reverse
+
+        from openmash.exploitation.extensions import register_sign_source
+        from openmash.intake.feeds.signs import SOURCE_TYPE
+
+        # A warning sign raised by a feed links back to the record that raised it.
+        register_sign_source(
+            SOURCE_TYPE,
+            "Agency record",
+            url=lambda source_id: reverse("intake:feed-record", args=[source_id]),
+        )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("report/sent/<uuid:contact_id>", views.sent, name="sent"),
     path("hub", views.hub_queue, name="hub-queue"),
     path("hub/<uuid:contact_id>", views.contact_detail, name="contact"),
+    path("records/<uuid:record_id>", views.feed_record_detail, name="feed-record"),
 ]

@@ -285,3 +285,19 @@ def public_report(request: HttpRequest) -> HttpResponse:
 def public_thanks(request: HttpRequest) -> HttpResponse:
     reference = request.session.pop("public_report_reference", None)
     return render(request, "intake/public_thanks.html", {"reference": reference})
+
+
+def feed_record_detail(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
+    """An agency's record as it was received: where a warning sign on a child's record came from."""
+    record, access = selectors.feed_record_get_for_user(
+        actor=actor_from_request(request), record_id=record_id
+    )
+    return render(
+        request,
+        "intake/feed_record.html",
+        {
+            "record": record,
+            "child": access.child,
+            "payload_rows": presenters.feed_payload_rows(record.feed, record.payload),
+        },
+    )

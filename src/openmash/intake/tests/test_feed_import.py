@@ -281,3 +281,36 @@ def test_feed_records_reach_the_childs_chronology_for_those_who_may_see_them(
     url = f"/children/{child.pk}/chronology"
     assert "SH-CHRONO" in sign_in(social_worker).get(url).content.decode()
     assert "SH-CHRONO" not in sign_in(teacher).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_warning_sign_links_to_its_record_for_those_who_may_see_it(
+    tmp_path, hospital, school, hub_team, people, make_children, sign_in
+):
+    from openmash.accounts.roles import Role
+    from openmash.exploitation.models import Sign
+    from tests.factories import MembershipFactory, RelationshipFactory
+
+    person = people[5]
+    child = make_children([person])[person.person_id]
+    ident = {"person_id": person.person_id, "nhs_number": person.nhs_number, "upn": person.upn,
+             "date_of_birth": person.date_of_birth.isoformat()}  # fmt: skip
+    row = {**_rows("health_ae", people, 1)[0], **ident, "record_id": "AE-LINK", "injury": "Y"}
+    path = _write(tmp_path, "health_ae", [row])
+    _import(path, "health_ae", hospital)
+    signs_push_pending()  # hand the outbox over to the exploitation app
+    sign = Sign.objects.get(child=child, indicator_code="ae_injury")
+    social_worker = MembershipFactory(role=Role.SOCIAL_WORKER)
+    teacher = MembershipFactory(agency=school, role=Role.PRACTITIONER)
+    for member in (social_worker, teacher):
+        RelationshipFactory(child=child, holder_user=member.user)
+    stranger = MembershipFactory(role=Role.SOCIAL_WORKER)
+
+    risk_tab = sign_in(social_worker).get(f"/exploitation/children/{child.pk}/").content.decode()
+    record_url = f"/concerns/records/{sign.source_id}"
+    assert record_url in risk_tab
+    record_page = sign_in(social_worker).get(record_url)
+    assert record_page.status_code == 200 and "AE-LINK" in record_page.content.decode()
+    assert sign_in(teacher).get(record_url).status_code == 404  # another agency's record
+    assert sign_in(stranger).get(record_url).status_code == 404  # no relationship to the child
+    assert sign_in(social_worker).get("/concerns/records/not-a-record").status_code == 404

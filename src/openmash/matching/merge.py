@@ -151,6 +151,7 @@ def child_merge(
     if busy.exists():
         raise MergeError("One of these children has already been merged into another")
     recipients = _allocated_workers([survivor_id, merged_id])
+    assert actor.user_id is not None
     merge = ChildMerge.objects.create(
         survivor_id=survivor_id,
         merged_id=merged_id,
@@ -223,8 +224,8 @@ class Placement:
 def _since_merge(merge: ChildMerge) -> list[tuple[type[models.Model], models.ForeignKey[Any, Any], str]]:
     """Rows pointing at the survivor now that were attached to neither child at the merge."""
     recorded: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for label, field, pk in merge.moves.values_list("model_label", "field_name", "object_pk"):
-        recorded[(label, field)].add(pk)
+    for label, field_name, pk in merge.moves.values_list("model_label", "field_name", "object_pk"):
+        recorded[(label, field_name)].add(pk)
     found = []
     for model, field in child_references():
         key = (_label(model), field.attname)
@@ -253,7 +254,7 @@ def unmerge_plan(*, merge: ChildMerge, choices: dict[str, str] | None = None) ->
     identity_side: dict[str, tuple[str, str]] = {}
     for model, _, pk in since:
         if model is AgencyIdentity:
-            link = IdentityLink.objects.filter(identity_id=pk).order_by("-created_at").first()
+            link = IdentityLink.objects.filter(identity_id=uuid.UUID(pk)).order_by("-created_at").first()
             matched = str(link.matched_identity_id) if link and link.matched_identity_id else ""
             if matched in moved_identity:
                 identity_side[pk] = (

@@ -179,12 +179,12 @@ def blocking_rules() -> list[BlockingRuleCreator | str]:
     return rules
 
 
-def settings(*, link_type: str = "dedupe_only") -> SettingsCreator:
+def settings() -> SettingsCreator:
     return SettingsCreator(
-        link_type=link_type,
+        link_type="dedupe_only",
         unique_id_column_name="unique_id",
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=list[Any](comparisons()),
+        blocking_rules_to_generate_predictions=list[Any](blocking_rules()),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         additional_columns_to_retain=["agency"],

@@ -27,7 +27,10 @@ class Stages:
 
     @contextmanager
     def stage(self, name: str, total: int = 1) -> Iterator[Callable[[int], None]]:
-        yield lambda n=1: None
+        def advance(n: int = 1) -> None:
+            return None
+
+        yield advance
 
 
 class RichStages(Stages):
@@ -52,7 +55,11 @@ class RichStages(Stages):
     @contextmanager
     def stage(self, name: str, total: int = 1) -> Iterator[Callable[[int], None]]:
         task = self.progress.add_task(name, total=total)
-        yield lambda n=1: self.progress.advance(task, n)
+
+        def advance(n: int = 1) -> None:
+            self.progress.advance(task, n)
+
+        yield advance
         self.progress.update(task, completed=total)
 
 

@@ -95,7 +95,10 @@ class QueueRow:
     source: str
 
 
-def review_queue_for_user(*, actor: Actor, page_number: Any = 1, per_page: int = 50) -> Page[QueueRow]:
+def review_queue_for_user(
+    *, actor: Actor, page_number: Any = 1, per_page: int = 50
+) -> tuple[Page[ReviewPair], list[QueueRow]]:
+    """A page of waiting reviews (strongest first) and what the queue shows of each."""
     if not may_review(actor):
         raise ReviewNotFound("Not a reviewer", actor=actor, resource_id="queue")
     reviews = (
@@ -104,7 +107,7 @@ def review_queue_for_user(*, actor: Actor, page_number: Any = 1, per_page: int =
         .order_by("-match_weight", "pk")
     )
     page = Paginator(reviews, per_page).get_page(page_number)
-    page.object_list = [
+    rows = [
         QueueRow(
             r.pk,
             r.identity_a.agency.name,
@@ -122,7 +125,7 @@ def review_queue_for_user(*, actor: Actor, page_number: Any = 1, per_page: int =
         purpose="Clerical review queue (no personal details shown)",
         outcome=Outcome.GRANTED,
     )
-    return page
+    return page, rows
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,11 @@ class ReviewView:
 def _display(identity: AgencyIdentity, field: str) -> str:
     value = getattr(identity, field)
     if field == "sex":
-        return identity.get_sex_display()
+        return str(identity.get_sex_display())
     if value is None or value == "":
         return ""
     if hasattr(value, "strftime"):
-        return value.strftime("%-d %B %Y")
+        return str(value.strftime("%-d %B %Y"))
     return str(value)
 
 

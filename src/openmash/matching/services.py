@@ -241,10 +241,10 @@ def match_run_apply(
         for pk, child_id in AgencyIdentity.objects.filter(pk__in=ids).values_list("pk", "child_id")
     }
     best_edge: dict[str, tuple[str, float]] = {}
-    for a, b, weight in auto_edges:
+    for a, b, edge_weight in auto_edges:
         for one, other in ((a, b), (b, a)):
-            if child_of.get(other) and (one not in best_edge or weight > best_edge[one][1]):
-                best_edge[one] = (other, weight)
+            if child_of.get(other) and (one not in best_edge or edge_weight > best_edge[one][1]):
+                best_edge[one] = (other, edge_weight)
     links = 0
     for identities in members.values():
         children = {child_of[i] for i in identities if child_of.get(i)}
@@ -253,7 +253,10 @@ def match_run_apply(
         (child_id,) = children
         for identity in identities:
             if child_of.get(identity) is None:
-                matched, weight = best_edge.get(identity, (None, None))
+                matched: str | None = None
+                weight: float | None = None
+                if identity in best_edge:
+                    matched, weight = best_edge[identity]
                 made = identity_link(
                     actor=actor,
                     identity_id=uuid.UUID(identity),

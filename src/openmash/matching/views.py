@@ -24,8 +24,8 @@ from openmash.matching.services import review_decide
 
 def review_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request)
-    page = review_queue_for_user(actor=actor, page_number=request.GET.get("page", 1))
-    return render(request, "matching/queue.html", {"page": page})
+    page, rows = review_queue_for_user(actor=actor, page_number=request.GET.get("page", 1))
+    return render(request, "matching/queue.html", {"page": page, "queue": rows})
 
 
 def review_detail(request: HttpRequest, review_id: uuid.UUID) -> HttpResponse:

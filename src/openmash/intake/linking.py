@@ -44,7 +44,7 @@ class IncomingIdentity:
 class LinkResult:
     identity_id: uuid.UUID
     child_id: uuid.UUID | None
-    how: str  # "known" (seen before), "nhs_number", "upn", "newly_linked", "unmatched"
+    how: str  # "known" (seen before), "nhs_number", "upn", "newly_linked", "probabilistic", "unmatched"
 
     @property
     def newly_linked(self) -> bool:
@@ -157,4 +157,34 @@ def identities_link(
 
         for identity_id, child_id in newly_linked.items():
             identity_link_to_child(identity_id=identity_id, child_id=child_id, resolved_by=process)
+    unmatched = [identity for identity in new_identities if identity.child_id is None]
+    if 0 < len(unmatched) <= ARRIVAL_MATCH_LIMIT:
+        on_arrival = _match_on_arrival(unmatched)
+        for key, result in list(results.items()):
+            if result.identity_id in on_arrival:
+                results[key] = LinkResult(result.identity_id, on_arrival[result.identity_id], "probabilistic")
     return results
+
+
+# Records that arrive a few at a time (an API post, a concern) are matched as they arrive;
+# a large file is linked by `openmash match run` after the import, which is far faster in bulk.
+ARRIVAL_MATCH_LIMIT = 50
+
+
+def _match_on_arrival(identities: list[AgencyIdentity]) -> dict[uuid.UUID, uuid.UUID]:
+    """Probabilistic matching (issue 4) for identities no exact identifier linked.
+
+    A sure match to one child links the identity now (matching calls back into
+    intake's identity_link_to_child, which closes its review and catches up contacts
+    and signs); uncertain ones become clerical review pairs. No trained model: nothing.
+    """
+    from openmash.matching.services import ArrivalOutcome, identity_match_on_arrival
+
+    linked: dict[uuid.UUID, uuid.UUID] = {}
+    for identity in identities:
+        decision = identity_match_on_arrival(identity_id=identity.pk)
+        if decision.outcome == ArrivalOutcome.NO_MODEL:
+            break
+        if decision.outcome == ArrivalOutcome.LINK and decision.child_id is not None:
+            linked[identity.pk] = decision.child_id
+    return linked

@@ -103,3 +103,29 @@ def test_apply_false_writes_nothing(saved_model: MatchModel) -> None:
     assert decision.outcome == ArrivalOutcome.LINK and not decision.linked
     incoming.refresh_from_db()
     assert incoming.child_id is None and not IdentityLink.objects.exists()
+
+
+def test_intake_links_a_record_without_identifiers_by_matching_on_arrival(saved_model: MatchModel) -> None:
+    from openmash.intake.linking import IncomingIdentity, identities_link
+    from openmash.intake.models import IdentityReview
+    from tests.factories import AgencyFactory
+
+    known = _known_child()
+    school = AgencyFactory()
+    incoming = IncomingIdentity(
+        agency_record_id="SCH-ARRIVAL-1",
+        forename="William",
+        surname="Arrivaltest",
+        recorded_on=datetime.date(2026, 11, 2),
+        date_of_birth=DOB,
+        sex="M",
+        postcode="OM3 7SE",
+        address="12 Alder Road, Eastholme, Wrenford",
+    )  # no NHS number or UPN: the exact rule alone would leave it for a person to review
+
+    result = identities_link(agency=school, incoming=[incoming], process="test")["SCH-ARRIVAL-1"]
+
+    assert result.how == "probabilistic"
+    assert result.child_id == known.child_id
+    assert AgencyIdentity.objects.get(pk=result.identity_id).child_id == known.child_id
+    assert not IdentityReview.objects.filter(identity_id=result.identity_id, status="open").exists()

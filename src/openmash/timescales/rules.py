@@ -97,6 +97,52 @@ DEFAULT_RULES: dict[str, ClockRule] = {
         ),
         ClockRule("cla_visit", "Statutory visit (first year)", Unit.WEEKS, 6, True, "SI 2010/959 reg 28"),
         ClockRule("cp_visit", "Child protection visit", Unit.WORKING_DAYS, 10, False, "local practice"),
+        # Visit regimes after the first visit of a placement (casework chooses which applies).
+        ClockRule(
+            "cla_visit_later",
+            "Statutory visit (placement meant to last to 18, after its first year)",
+            Unit.MONTHS,
+            3,
+            True,
+            "SI 2010/959 reg 28(2)(b)",
+        ),
+        ClockRule(
+            "cla_visit_long_term_foster",
+            "Statutory visit (long-term foster placement, child agrees)",
+            Unit.MONTHS,
+            6,
+            True,
+            "SI 2010/959 reg 28(3A); verify",
+        ),
+        ClockRule(
+            "cla_visit_weekly",
+            "Statutory visit (weekly until the first review)",
+            Unit.WEEKS,
+            1,
+            True,
+            "SI 2010/959 regs 19, 24 and 28",
+        ),
+        ClockRule(
+            "cla_visit_four_weekly",
+            "Statutory visit (connected person or interim care order at home)",
+            Unit.WEEKS,
+            4,
+            True,
+            "SI 2010/959 regs 24 and 28",
+        ),
+        ClockRule("core_group", "Core group", Unit.WEEKS, 6, False, "Working Together 2023; cadence local"),
+        ClockRule("cin_visit", "Child in need plan visit", Unit.WORKING_DAYS, 20, False, "local practice"),
+        ClockRule(
+            "exploitation_visit", "Exploitation plan visit", Unit.WORKING_DAYS, 10, False, "local practice"
+        ),
+        ClockRule(
+            "pa_contact",
+            "Personal adviser contact",
+            Unit.MONTHS,
+            2,
+            True,
+            "Care Leavers (England) Regulations 2010; verify",
+        ),
         ClockRule(
             "return_interview", "Return home interview", Unit.HOURS, 72, True, "DfE 2014 missing guidance"
         ),

@@ -300,7 +300,7 @@ def demo_accounts_ensure(*, credentials_path: Path) -> DemoResult:
     )
 
 
-_RISK_LEVELS = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+_RISK_LEVELS: dict[str, int] = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 
 
 @transaction.atomic
@@ -318,6 +318,7 @@ def demo_risk_history_ensure() -> int:
     for truth in at_risk.order_by("pk"):
         if truth.hub_child_id in already:
             continue
+        assert truth.hub_child_id is not None  # filtered above
         child = Child.objects.get(pk=truth.hub_child_id)
         identified = truth.exploitation_identified_on or timezone.localdate() - timedelta(days=120)
         level = _RISK_LEVELS[truth.exploitation_risk]

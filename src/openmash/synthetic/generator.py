@@ -486,9 +486,9 @@ class BoroughGenerator:
                     "establishment_number": agency.establishment,
                 },
             )
-        for team_id, agency, name, kind in self.teams:
+        for team_id, agency, name, team_kind in self.teams:
             self._emit(
-                Team, self._stamped({"id": team_id, "agency_id": agency.id, "name": name, "kind": kind})
+                Team, self._stamped({"id": team_id, "agency_id": agency.id, "name": name, "kind": team_kind})
             )
         self.counts["agencies"] = len(self.agencies)
         self.counts["teams"] = len(self.teams)
@@ -679,7 +679,8 @@ class BoroughGenerator:
             near = nearby.get((agencies[0].service, district))
             return rng.choice(near if near and rng.random() < 0.85 else agencies)
 
-        sizes, size_weights = zip(*_CHILDREN_PER_HOUSEHOLD, strict=True)
+        sizes = [n for n, _ in _CHILDREN_PER_HOUSEHOLD]
+        size_weights = [w for _, w in _CHILDREN_PER_HOUSEHOLD]
         remaining = self.size.children
         upn_serials: dict[tuple[int, int], int] = {}
         as_of_ay = _ay(self.as_of)
@@ -846,7 +847,8 @@ class BoroughGenerator:
         """Who is on a plan, looked after, in need, or known from earlier contacts."""
         rng = self._rng("statuses")
         size = self.size
-        categories, category_weights = zip(*_CP_CATEGORIES, strict=True)
+        categories = [c for c, _ in _CP_CATEGORIES]
+        category_weights = [w for _, w in _CP_CATEGORIES]
 
         # Plans usually cover a whole sibling group, so whole households are chosen.
         households = [h for h in self.households if h.kind == HouseholdKind.FAMILY]
@@ -873,7 +875,8 @@ class BoroughGenerator:
                     by_band[band].append(child)
         for pool in by_band.values():
             rng.shuffle(pool)
-        bands, band_weights = zip(*_LAC_AGE_BANDS, strict=True)
+        bands = [b for b, _ in _LAC_AGE_BANDS]
+        band_weights = [w for _, w in _LAC_AGE_BANDS]
         looked_after: list[_Child] = []
         while len(looked_after) < size.looked_after and any(by_band.values()):
             band = rng.choices(bands, weights=band_weights)[0]
@@ -926,7 +929,7 @@ class BoroughGenerator:
                             household=foster,
                         )
                 placement = foster
-                relation = FamilyRelation.FOSTER_CARER
+                relation: str = FamilyRelation.FOSTER_CARER
             elif kind < 0.86:
                 placement = self._new_household(HouseholdKind.KINSHIP, self._new_home())
                 dob = child.dob - timedelta(days=rng.randint(int(40 * _YEAR), int(55 * _YEAR)))
@@ -1026,19 +1029,19 @@ class BoroughGenerator:
             self.groups.append(group)
             school = rng.choice(secondaries)
             for _ in range(members):
-                child = choose(school.code)
-                if child is None:
+                member = choose(school.code)
+                if member is None:
                     break
-                child.group = group
-                group.children.append(child)
-                grouped.append(child)
+                member.group = group
+                group.children.append(member)
+                grouped.append(member)
             self._group_adults(rng, group, venues)
         unaffiliated: list[_Child] = []
         while len(grouped) + len(unaffiliated) < total:
-            child = choose(None)
-            if child is None:
+            other = choose(None)
+            if other is None:
                 break
-            unaffiliated.append(child)
+            unaffiliated.append(other)
 
         levels = (
             [RiskLevel.HIGH] * size.cse_high
@@ -1057,10 +1060,10 @@ class BoroughGenerator:
                 child.cin = True
         for group in self.groups:
             # Some children were made to introduce others: an edge from an earlier child to a later one.
-            members = sorted(group.children, key=lambda c: (c.risk_on or self.as_of, c.number))
-            for i, child in enumerate(members[1:], start=1):
+            in_order = sorted(group.children, key=lambda c: (c.risk_on or self.as_of, c.number))
+            for i, child in enumerate(in_order[1:], start=1):
                 if rng.random() < 0.35:
-                    child.introduced_by = rng.choice(members[:i])
+                    child.introduced_by = rng.choice(in_order[:i])
         self._background(rng)
         self._network(rng, venues)
         self.counts["exploitation_groups"] = len(self.groups)
@@ -1502,7 +1505,8 @@ class BoroughGenerator:
                     child,
                     self._between(rng, max(child.dob + years(13), self.as_of - years(3))),
                 )
-            police_chance = {RiskLevel.HIGH: 1.0, RiskLevel.MEDIUM: 0.75, RiskLevel.LOW: 0.4}.get(
+            police_chances = {str(RiskLevel.HIGH): 1.0, str(RiskLevel.MEDIUM): 0.75, str(RiskLevel.LOW): 0.4}
+            police_chance = police_chances.get(
                 child.risk,
                 0.45 if child.lac else 0.35 if child.cp_category else 0.3 if child.care_leaver else 0.025,
             )

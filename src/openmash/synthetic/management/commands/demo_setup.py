@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = Console(file=self.stdout, width=160, highlight=False)
+        console = Console(file=cast(IO[str], self.stdout), width=160, highlight=False)
         call_command("migrate", interactive=False, verbosity=0)
         borough = borough_current()
         if borough is None:

@@ -100,8 +100,14 @@ class PlanState(BaseModel):
 
 class ActionStatusValue(models.TextChoices):
     OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
-    NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
+    # Stored as "no_longer_needed" since the first release; shown as "Dropped" (with its reason).
+    NO_LONGER_NEEDED = "no_longer_needed", "Dropped"
+
+
+# An action still needs doing (and blocks closure) while open or in progress.
+UNFINISHED_ACTION_STATUSES = (ActionStatusValue.OPEN, ActionStatusValue.IN_PROGRESS)
 
 
 class PlanAction(BaseModel):
@@ -125,11 +131,16 @@ class PlanAction(BaseModel):
 
 
 class PlanActionStatus(BaseModel):
+    """A change to an action: its status, and (when they change) a new owner or due date.
+    The newest row that names an owner or due date gives the current one."""
+
     action = models.ForeignKey(PlanAction, on_delete=models.PROTECT, related_name="statuses")
     status = models.CharField(max_length=20, choices=ActionStatusValue.choices)
     effective_at = models.DateTimeField()
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="Why (required when dropped)")
+    owner_name = models.CharField(max_length=200, blank=True, help_text="A new owner, if it changed")
+    due_on = models.DateField(null=True, blank=True, help_text="A new due date, if it changed")
 
     class Meta:
         ordering = ["action", "effective_at", "created_at"]
@@ -234,6 +245,45 @@ class PlacementProvider(models.TextChoices):
     PR5 = "PR5", "Voluntary or third sector"
 
 
+class PlacementChangeReason(models.TextChoices):
+    """SSDA903 REASON_PLACE_CHANGE."""
+
+    CARPL = "CARPL", "Change to, or implementation of, the care plan"
+    CLOSE = "CLOSE", "Resignation or closure of the provision"
+    ALLEG = "ALLEG", "Allegation (section 47 enquiry)"
+    STAND = "STAND", "Standards of care concern"
+    APPRR = "APPRR", "Approval removed"
+    CREQB = "CREQB", "Carer requests the placement end: the child's behaviour"
+    CREQO = "CREQO", "Carer requests the placement end: other"
+    CHILD = "CHILD", "The child's wishes"
+    LAREQ = "LAREQ", "Responsible authority requests the placement end"
+    PLACE = "PLACE", "Change in the status of the placement only"
+    CUSTOD = "CUSTOD", "Custody arrangement"
+    OTHER = "OTHER", "Other"
+
+
+class VisitRegime(models.TextChoices):
+    """How often the child must be visited in a placement (SI 2010/959 reg 28; reference §6 row 11).
+    Which clock each regime runs is casework configuration (casework/visit_regimes.py)."""
+
+    STANDARD = "standard", "Standard: within a week, then at least every 6 weeks"
+    PLACED_WITH_PARENTS = (
+        "reg19",
+        ("Placed with parents before assessment (reg 19): weekly until the first review"),
+    )
+    CONNECTED_PERSON = (
+        "reg24",
+        (
+            "Connected person, temporary approval (reg 24), or interim care order at home: "
+            "weekly until the first review, then at least every 4 weeks"
+        ),
+    )
+    CARE_ORDER_AT_HOME = (
+        "care_order_home",
+        ("Care order, placed at home: within a week, then at least every 6 weeks"),
+    )
+
+
 class Placement(BaseModel):
     """A placement from `started_on` until the next placement row of the plan (or the plan ends)."""
 
@@ -243,11 +293,36 @@ class Placement(BaseModel):
     carer_or_setting = models.CharField(max_length=200)
     postcode = models.CharField(max_length=10, blank=True)
     started_on = models.DateField()
+    reason_for_change = models.CharField(
+        max_length=6,
+        choices=PlacementChangeReason.choices,
+        blank=True,
+        help_text="Blank for the first placement",
+    )
+    visit_regime = models.CharField(max_length=20, choices=VisitRegime.choices, default=VisitRegime.STANDARD)
+    intended_until_18 = models.BooleanField(
+        default=False, help_text="Meant to last until the child is 18: 3-monthly visits after the first year"
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["plan", "started_on", "created_at"]
+        triggers = [APPEND_ONLY]
+
+
+class LongTermVisitAgreement(BaseModel):
+    """Reg 28(3A): in a long-term foster placement of at least a year, with the child's agreement
+    (and the IRO consulted), visits may be at most every 6 months from this agreement on."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="visit_agreements")
+    agreed_on = models.DateField()
+    iro_consulted = models.BooleanField()
+    child_words = models.TextField(blank=True, help_text="What the child said about fewer visits, verbatim")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["placement", "agreed_on", "created_at"]
         triggers = [APPEND_ONLY]
 
 

@@ -17,6 +17,7 @@ from openmash.access.selectors import ChildAccess, children_get_for_user
 from openmash.accounts.actor import Actor
 from openmash.accounts.roles import Role
 from openmash.casework.models import (
+    UNFINISHED_ACTION_STATUSES,
     ActionStatusValue,
     CareCouncilFeedback,
     CaseClosure,
@@ -30,10 +31,10 @@ from openmash.casework.models import (
     PlanStateValue,
     Visit,
 )
+from openmash.casework.visit_regimes import VISIT_RULES
 from openmash.timescales.models import Clock
 from openmash.timescales.rules import rule_for
 
-VISIT_RULES = ("cla_visit_first", "cla_visit", "cp_visit")
 DEFAULT_CURRENT_MONTHS = 3
 # Roles who work the case and see every agency's casework records for a child they may see.
 CASE_OWNING_ROLES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.MASH_OFFICER, Role.MASH_MANAGER})
@@ -69,6 +70,13 @@ class ActionView:
     status: str
     status_label: str
     overdue: bool
+    owner_name: str
+    due_on: date
+    note: str = ""
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED_ACTION_STATUSES
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,18 @@ class PlanView:
     placement: Placement | None
     pathway: list[PathwayEntry]
     clocks: list[Clock]
+    placements: list[Placement]
+    legal_statuses: list[LegalStatus]
+
+
+def action_current(action: PlanAction) -> tuple[str, str, date]:
+    """(status, owner, due date) of an action now: the newest change of each wins."""
+    status, owner, due_on = ActionStatusValue.OPEN.value, action.owner_name, action.due_on
+    for row in sorted(action.statuses.all(), key=lambda r: (r.effective_at, r.created_at)):
+        status = row.status
+        owner = row.owner_name or owner
+        due_on = row.due_on or due_on
+    return status, owner, due_on
 
 
 def _plan_views(plans: list[Plan]) -> list[PlanView]:
@@ -90,14 +110,17 @@ def _plan_views(plans: list[Plan]) -> list[PlanView]:
         states = sorted(plan.states.all(), key=lambda s: (s.effective_at, s.created_at))
         actions = []
         for action in plan.actions.all():
+            status, owner, due_on = action_current(action)
             statuses = sorted(action.statuses.all(), key=lambda s: (s.effective_at, s.created_at))
-            status = statuses[-1].status if statuses else ActionStatusValue.OPEN
             actions.append(
                 ActionView(
                     action,
                     status,
                     ActionStatusValue(status).label,
-                    status == ActionStatusValue.OPEN and action.due_on < today,
+                    status in UNFINISHED_ACTION_STATUSES and due_on < today,
+                    owner,
+                    due_on,
+                    statuses[-1].note if statuses else "",
                 )
             )
         legal = sorted(plan.legal_statuses.all(), key=lambda r: (r.effective_on, r.created_at))
@@ -121,6 +144,8 @@ def _plan_views(plans: list[Plan]) -> list[PlanView]:
                         "due_at"
                     )
                 ],
+                placements=placements,
+                legal_statuses=legal,
             )
         )
     return views
@@ -130,7 +155,13 @@ def child_plans(*, access: ChildAccess) -> list[PlanView]:
     plans = list(
         Plan.objects.filter(child=access.child)
         .select_related("personal_adviser", "source_meeting")
-        .prefetch_related("states", "actions__statuses", "legal_statuses", "placements", "pathway_entries")
+        .prefetch_related(
+            "states",
+            "actions__statuses",
+            "legal_statuses",
+            "placements__visit_agreements",
+            "pathway_entries",
+        )
     )
     return sorted(_plan_views(plans), key=lambda v: (not v.live, -v.plan.started_on.toordinal()))
 
@@ -139,14 +170,10 @@ def child_plan(*, access: ChildAccess, plan_id: uuid.UUID) -> PlanView | None:
     return next((v for v in child_plans(access=access) if v.plan.pk == plan_id), None)
 
 
-def open_actions(*, access: ChildAccess) -> list[PlanAction]:
-    return [
-        view.action
-        for plan in child_plans(access=access)
-        if plan.live
-        for view in plan.actions
-        if view.status == ActionStatusValue.OPEN
-    ]
+def open_actions(*, access: ChildAccess) -> list[ActionView]:
+    """Actions still to do (open or in progress) on the child's live plans."""
+    plans = child_plans(access=access)
+    return [view for plan in plans if plan.live for view in plan.actions if view.unfinished]
 
 
 def child_visits(*, access: ChildAccess) -> list[Visit]:
@@ -271,7 +298,7 @@ def team_unallocated(*, actor: Actor) -> list[ChildRow]:
         .exclude(child_id__in=allocated)
         .order_by("valid_from")
     )
-    since = {}
+    since: dict[uuid.UUID, datetime] = {}
     for rel in held:
         since.setdefault(rel.child_id, rel.valid_from)
     children = children_get_for_user(

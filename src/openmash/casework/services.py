@@ -29,12 +29,14 @@ from openmash.casework.models import (
     CaseClosure,
     ClosureStatus,
     LegalStatus,
+    LongTermVisitAgreement,
     Meeting,
     MeetingInvitee,
     MeetingKind,
     MissingEpisode,
     PathwayEntry,
     Placement,
+    PlacementType,
     Plan,
     PlanAction,
     PlanActionStatus,
@@ -44,13 +46,22 @@ from openmash.casework.models import (
     ReturnInterview,
     Visit,
 )
+from openmash.casework.selectors import action_current
+from openmash.casework.visit_regimes import (
+    CLA_VISIT_RULES,
+    LONG_TERM_FOSTER,
+    PLAN_VISIT_RULES,
+    VISIT_RULES,
+    effective_regime,
+    next_cla_visit_rule,
+    suggested_regime,
+)
 from openmash.notifications.services import notification_send
 from openmash.timescales.models import Clock
 from openmash.timescales.services import clock_cancel, clock_complete, clock_start
 
 PROCESS = "casework.allocation"
 ALLOCATION_BASES = (RelationshipBasis.ALLOCATED_WORKER, RelationshipBasis.SUPPORTING_WORKER)
-VISIT_RULES = ("cla_visit_first", "cla_visit", "cp_visit")
 REPEAT_MISSING_COUNT = 3
 REPEAT_MISSING_WINDOW = timedelta(days=90)
 MANAGER_ROLES = frozenset({Role.TEAM_MANAGER})
@@ -225,6 +236,9 @@ class PlacementData:
     carer_or_setting: str
     started_on: date
     postcode: str = ""
+    reason_for_change: str = ""
+    visit_regime: str = ""  # empty: the regime suggested by the placement type and legal status
+    intended_until_18: bool | None = None  # None: yes for the long-term foster codes (U1, U4)
 
 
 @transaction.atomic
@@ -280,18 +294,19 @@ def plan_start(
         plan=plan, state=PlanStateValue.ACTIVE, effective_at=start_at, recorded_by_id=user_id
     )
     team = actor.team_id
+    if kind in PLAN_VISIT_RULES:  # CP, child in need, exploitation: visits; pathway: adviser contact
+        _start(
+            PLAN_VISIT_RULES[kind],
+            child_id=child_id,
+            subject=plan,
+            event=f"{PlanKind(kind).label} started",
+            at=start_at,
+            team_id=team,
+        )
     if kind == PlanKind.CHILD_PROTECTION:
         event = "Initial child protection conference"
         _start("core_group_first", child_id=child_id, subject=plan, event=event, at=start_at, team_id=team)
         _start("cp_review_first", child_id=child_id, subject=plan, event=event, at=start_at, team_id=team)
-        _start(
-            "cp_visit",
-            child_id=child_id,
-            subject=plan,
-            event="Child protection plan started",
-            at=start_at,
-            team_id=team,
-        )
     elif kind == PlanKind.LOOKED_AFTER:
         _start(
             "cla_review_first",
@@ -379,19 +394,43 @@ def plan_action_add(
 
 @transaction.atomic
 def plan_action_status_record(
-    *, actor: Actor, access: ChildAccess, action: PlanAction, status: str, note: str = ""
+    *,
+    actor: Actor,
+    access: ChildAccess,
+    action: PlanAction,
+    status: str,
+    note: str = "",
+    owner_name: str = "",
+    due_on: date | None = None,
 ) -> PlanActionStatus:
+    """Move an action on (open, in progress, done, dropped), and/or give it a new owner or due
+    date. Dropping needs a reason. A row that changes nothing is refused."""
     user_id, _ = _person(actor)
     if action.plan.child_id != access.child.pk:
         raise ValidationError("That action is not on this child's plan.")
+    if not plan_is_live(action.plan):
+        raise ValidationError("The plan has ended: its actions can no longer change.")
+    errors: dict[str, str] = {}
     if status not in ActionStatusValue.values:
-        raise ValidationError({"status": "Choose a status."})
+        errors["status"] = "Choose what is happening with the action."
+    if status == ActionStatusValue.NO_LONGER_NEEDED and not note.strip():
+        errors["note"] = "Say why the action is being dropped."
+    if errors:
+        raise ValidationError(errors)
+    current_status, current_owner, current_due = action_current(action)
+    owner_name = owner_name.strip()
+    new_owner = owner_name if owner_name and owner_name != current_owner else ""
+    new_due = due_on if due_on and due_on != current_due else None
+    if status == current_status and not new_owner and new_due is None and not note.strip():
+        raise ValidationError({"status": "Nothing has changed: choose a new status, owner or due date."})
     return PlanActionStatus.objects.create(
         action=action,
         status=status,
         effective_at=timezone.now(),
         recorded_by_id=user_id,
         note=note.strip()[:500],
+        owner_name=new_owner,
+        due_on=new_due,
     )
 
 
@@ -405,14 +444,132 @@ def legal_status_record(
     effective_on: date,
     corrects: LegalStatus | None = None,
 ) -> LegalStatus:
+    """The child's legal status from a date (SSDA903 LS). A change does not restart the review
+    clocks (they run from the start of the period of care, reg 33), but at home it can change
+    the visit regime: the running visit clock is then re-timed from the last visit."""
     user_id, _ = _person(actor)
     if plan.child_id != access.child.pk or plan.kind != PlanKind.LOOKED_AFTER:
         raise ValidationError("Legal status belongs to this child's looked-after care plan.")
+    current = _current_legal_status(plan)
+    if corrects is None and current is not None:
+        if not plan_is_live(plan):
+            raise ValidationError("The plan has ended.")
+        if code == current.code:
+            raise ValidationError({"code": f"The legal status is already {current.get_code_display()}."})
+        if effective_on < current.effective_on:
+            raise ValidationError(
+                {
+                    "effective_on": f"The change must be on or after {current.effective_on:%-d %B %Y}, "
+                    "when the current legal status began."
+                }
+            )
+    if effective_on > timezone.localdate():
+        raise ValidationError({"effective_on": "A legal status cannot start in the future."})
+    if effective_on < plan.started_on:
+        raise ValidationError({"effective_on": "The legal status cannot start before the plan."})
     row = LegalStatus(
         plan=plan, code=code, effective_on=effective_on, recorded_by_id=user_id, corrects=corrects
     )
     row.full_clean()
     row.save()
+    if current is not None:
+        _visit_clock_retime(plan, reason=f"Legal status changed to {row.get_code_display()}")
+    return row
+
+
+def _current_legal_status(plan: Plan) -> LegalStatus | None:
+    return plan.legal_statuses.order_by("-effective_on", "-created_at").first()
+
+
+def _current_placement(plan: Plan) -> Placement | None:
+    return plan.placements.order_by("-started_on", "-created_at").first()
+
+
+def _next_cla_rule(
+    plan: Plan, placement: Placement, visited_at: datetime, regime_at: datetime | None = None
+) -> str:
+    """The clock the next visit runs on. The regime is judged at `regime_at` (the visit itself,
+    or the event that changed the regime); the interval runs from the visit."""
+    legal = _current_legal_status(plan)
+    visited_at = max(visited_at, regime_at or visited_at)
+    visited_on = timezone.localdate(visited_at)
+    return next_cla_visit_rule(
+        regime=effective_regime(
+            regime=placement.visit_regime, place=placement.place, legal_status=legal.code if legal else ""
+        ),
+        placement_started_on=placement.started_on,
+        intended_until_18=placement.intended_until_18,
+        visited_on=visited_on,
+        first_review_held=Meeting.objects.filter(
+            plan=plan, kind=MeetingKind.CLA_REVIEW, held_at__lte=visited_at
+        ).exists(),
+        long_term_agreed=placement.visit_agreements.filter(agreed_on__lte=visited_on).exists(),
+    )
+
+
+def _visit_clock_retime(plan: Plan, *, reason: str) -> Clock | None:
+    """The regime changed (legal status, long-term agreement): replace the running later-visit
+    clock with the new regime's, counted from the last statutory visit that met one. The old
+    clock is cancelled, never overwritten; the first visit of a placement is never relaxed."""
+    placement = _current_placement(plan)
+    if placement is None:
+        return None
+    running = _running(plan.child_id, CLA_VISIT_RULES, subject_id=str(placement.pk))
+    if not running or running[0].rule_code == "cla_visit_first":
+        return None
+    since = running[0].started_at
+    rule = _next_cla_rule(plan, placement, since, regime_at=timezone.now())
+    if rule == running[0].rule_code:
+        return None
+    clock_cancel(clock=running[0], reason=reason)
+    return _start(
+        rule, child_id=plan.child_id, subject=placement, event=reason, at=since, team_id=plan.team_id
+    )
+
+
+@transaction.atomic
+def long_term_visits_agree(
+    *,
+    actor: Actor,
+    access: ChildAccess,
+    plan: Plan,
+    agreed_on: date,
+    child_agrees: bool,
+    iro_consulted: bool,
+    child_words: str = "",
+) -> LongTermVisitAgreement:
+    """Reg 28(3A): a long-term foster placement (U1, U4) of at least a year, the child agreeing
+    and the IRO consulted: statutory visits at most every 6 months from now on."""
+    user_id, _ = _person(actor)
+    if plan.child_id != access.child.pk or plan.kind != PlanKind.LOOKED_AFTER or not plan_is_live(plan):
+        raise ValidationError("This is for a live looked-after care plan.")
+    placement = _current_placement(plan)
+    if placement is None or placement.place not in LONG_TERM_FOSTER:
+        raise ValidationError("Only a long-term foster placement (U1 or U4) can have fewer visits.")
+    errors: dict[str, str] = {}
+    from openmash.timescales.calendar import add_months
+
+    if agreed_on > timezone.localdate():
+        errors["agreed_on"] = "The agreement cannot be in the future."
+    elif agreed_on < add_months(placement.started_on, 12):
+        errors["agreed_on"] = (
+            f"The child must have been in the placement for a year first "
+            f"(from {add_months(placement.started_on, 12):%-d %B %Y})."
+        )
+    if not child_agrees:
+        errors["child_agrees"] = "Visits can only be less frequent if the child agrees."
+    if not iro_consulted:
+        errors["iro_consulted"] = "Consult the independent reviewing officer first."
+    if errors:
+        raise ValidationError(errors)
+    row = LongTermVisitAgreement.objects.create(
+        placement=placement,
+        agreed_on=agreed_on,
+        iro_consulted=iro_consulted,
+        child_words=child_words,
+        recorded_by_id=user_id,
+    )
+    _visit_clock_retime(plan, reason="Long-term foster placement: the child agreed to 6-monthly visits")
     return row
 
 
@@ -425,6 +582,25 @@ def placement_record(
     user_id, _ = _person(actor)
     if plan.child_id != access.child.pk or plan.kind != PlanKind.LOOKED_AFTER:
         raise ValidationError("Placements belong to this child's looked-after care plan.")
+    previous = _current_placement(plan)
+    errors: dict[str, str] = {}
+    if corrects is None and previous is not None:
+        if not plan_is_live(plan):
+            raise ValidationError("The plan has ended.")
+        if not data.reason_for_change:
+            errors["reason_for_change"] = "Choose the reason the placement changed."
+        if data.started_on < previous.started_on:
+            errors["started_on"] = (
+                f"The move must be on or after {previous.started_on:%-d %B %Y}, "
+                "when the current placement began."
+            )
+    if data.started_on > timezone.localdate():
+        errors["started_on"] = "A placement cannot start in the future."
+    if not data.carer_or_setting.strip():
+        errors["carer_or_setting"] = "Name the carer or setting."
+    if errors:
+        raise ValidationError(errors)
+    legal = _current_legal_status(plan)
     row = Placement(
         plan=plan,
         place=data.place,
@@ -432,13 +608,19 @@ def placement_record(
         carer_or_setting=data.carer_or_setting.strip(),
         postcode=data.postcode.strip(),
         started_on=data.started_on,
+        reason_for_change=data.reason_for_change if previous is not None else "",
+        visit_regime=data.visit_regime
+        or suggested_regime(place=data.place, legal_status=legal.code if legal else ""),
+        intended_until_18=data.intended_until_18
+        if data.intended_until_18 is not None
+        else data.place in (PlacementType.U1, PlacementType.U4),
         recorded_by_id=user_id,
         corrects=corrects,
     )
     row.full_clean()
     row.save()
     if corrects is None:
-        for clock in _running(plan.child_id, ("cla_visit_first", "cla_visit")):
+        for clock in _running(plan.child_id, CLA_VISIT_RULES):
             clock_cancel(clock=clock, reason="The child moved to a new placement")
         _start(
             "cla_visit_first",
@@ -548,23 +730,22 @@ def visit_record(
     if statutory and child_seen:
         met = _complete(_running(child_id, VISIT_RULES, started_at__lte=visited_at), visited_at, late_reason)
         for clock in met:
-            if clock.rule_code == "cp_visit":
-                subject: Plan | Placement = Plan.objects.get(pk=clock.subject_id)
+            if clock.rule_code in CLA_VISIT_RULES:
+                placement = Placement.objects.select_related("plan").get(pk=clock.subject_id)
                 _start(
-                    "cp_visit",
+                    _next_cla_rule(placement.plan, placement, visited_at),
                     child_id=child_id,
-                    subject=subject,
-                    event="Child protection visit",
+                    subject=placement,
+                    event="Statutory visit",
                     at=visited_at,
                     team_id=clock.responsible_team_id,
                 )
-            else:
-                subject = Placement.objects.get(pk=clock.subject_id)
+            else:  # the plan's own visit (or personal adviser contact) cadence
                 _start(
-                    "cla_visit",
+                    clock.rule_code,
                     child_id=child_id,
-                    subject=subject,
-                    event="Statutory visit",
+                    subject=Plan.objects.get(pk=clock.subject_id),
+                    event="Visit",
                     at=visited_at,
                     team_id=clock.responsible_team_id,
                 )
@@ -610,7 +791,7 @@ class MeetingOutcome:
 
 _NEXT_REVIEW = {
     MeetingKind.CP_REVIEW: (("cp_review_first", "cp_review"), "cp_review"),
-    MeetingKind.CORE_GROUP: (("core_group_first",), None),
+    MeetingKind.CORE_GROUP: (("core_group_first", "core_group"), "core_group"),
     MeetingKind.PATHWAY_REVIEW: (("pathway_review",), "pathway_review"),
 }
 _CLA_NEXT = {
@@ -963,7 +1144,7 @@ def closure_blockers(*, access: ChildAccess, on: date | None = None) -> tuple[li
 
     on = on or timezone.localdate()
     items = [
-        f"Open action: {a.what} (owner {a.owner_name}, due {a.due_on:%-d %B %Y})"
+        f"{a.status_label} action: {a.action.what} (owner {a.owner_name}, due {a.due_on:%-d %B %Y})"
         for a in open_actions(access=access)
     ]
     return items, bool(current_signs_needing_screening(access=access, on=on))

@@ -153,14 +153,14 @@ def test_statutory_visits_restart_on_every_placement(as_worker, team_child):
         location="School",
     )
     assert due(team_child, "cla_visit") == date(2025, 7, 1)
-    services.placement_record(
-        actor=actor,
-        access=access,
-        plan=plan,
-        data=services.PlacementData(
-            place="K2", provider="PR4", carer_or_setting="Children's home B", started_on=date(2025, 6, 2)
-        ),
+    move = services.PlacementData(
+        place="K2", provider="PR4", carer_or_setting="Children's home B", started_on=date(2025, 6, 2)
     )
+    with pytest.raises(ValidationError) as error:  # a move needs its SSDA903 reason
+        services.placement_record(actor=actor, access=access, plan=plan, data=move)
+    assert "reason_for_change" in error.value.error_dict
+    move.reason_for_change = "CREQO"
+    services.placement_record(actor=actor, access=access, plan=plan, data=move)
     assert clock(team_child, "cla_visit").cancelled_at is not None
     assert due(team_child, "cla_visit_first") == date(2025, 6, 9)
 

@@ -6,7 +6,7 @@ class CaseworkConfig(AppConfig):
     label = "casework"
 
     def ready(self) -> None:
-        from openmash.casework.selectors import CHRONOLOGY_KINDS, chronology_entries
+        from openmash.casework.selectors import CHRONOLOGY_KINDS, chronology_counts, chronology_entries
         from openmash.people.extensions import (
             ChildTab,
             ChronologyProvider,
@@ -16,5 +16,10 @@ class CaseworkConfig(AppConfig):
 
         register_child_tab(ChildTab(key="casework", label="Casework", url_name="casework:child", order=20))
         register_chronology_provider(
-            ChronologyProvider(name="casework", kinds=CHRONOLOGY_KINDS, entries=chronology_entries)
+            ChronologyProvider(
+                name="casework",
+                kinds=CHRONOLOGY_KINDS,
+                entries=chronology_entries,
+                counts=chronology_counts,
+            )
         )

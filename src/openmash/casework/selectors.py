@@ -4,12 +4,13 @@ lists and dashboards name only children the actor may see (access.children_get_f
 from __future__ import annotations
 
 import uuid
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from openmash.access.models import Relationship, RelationshipBasis
@@ -22,18 +23,29 @@ from openmash.casework.models import (
     CareCouncilFeedback,
     CaseClosure,
     LegalStatus,
+    LegalStatusCode,
     Meeting,
+    MeetingInvitee,
+    MeetingKind,
     MissingEpisode,
+    MissingKind,
     PathwayEntry,
     Placement,
+    PlacementType,
     Plan,
     PlanAction,
+    PlanKind,
+    PlanState,
     PlanStateValue,
     Visit,
 )
 from openmash.casework.visit_regimes import VISIT_RULES
+from openmash.people.extensions import ChronologyQuery, count_rows, newest
 from openmash.timescales.models import Clock
 from openmash.timescales.rules import rule_for
+
+if TYPE_CHECKING:
+    from openmash.people.selectors import ChronologyEntry
 
 DEFAULT_CURRENT_MONTHS = 3
 # Roles who work the case and see every agency's casework records for a child they may see.
@@ -491,76 +503,140 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9, 0)))
 
 
-def chronology_entries(access: ChildAccess, actor: Actor) -> list:  # type: ignore[type-arg]
-    """Casework entries for the child's chronology.
+def _chronology_sources(query: ChronologyQuery) -> dict[str, Any]:
+    """Each casework source of chronology entries as a filtered queryset (None: skipped).
 
     Case-owning roles (social work, the hub) see every agency's casework records. Anyone else
     (a school nurse, a GP, a police officer) sees only their own agency's records and the
-    meetings their agency was invited to; never visits, plans or missing episodes of others.
+    meetings their agency was invited to; never visits, plans or missing episodes of others,
+    nor placements and legal statuses at all.
     """
+    every = query.actor.role in CASE_OWNING_ROLES
+    viewer_agency = query.actor.agency_id
+    if not every and viewer_agency is None:
+        return {}
+    own = Q() if every else Q(agency_id=viewer_agency)
+    agency = query.agency_q("agency")
+    if agency is None:
+        return {}
+    children = Q(child_id__in=query.child_ids)
+    sources: dict[str, Any] = {}
+    if query.wants("visit"):
+        sources["visit"] = Visit.objects.filter(children, own, agency, query.at_range("visited_at"))
+    if query.wants("meeting"):
+        meetings = Meeting.objects.filter(children, agency, query.at_range("held_at"))
+        if not every and viewer_agency is not None:
+            invited = MeetingInvitee.objects.filter(meeting=OuterRef("pk"), agency_id=viewer_agency)
+            meetings = meetings.filter(Q(agency_id=viewer_agency) | Exists(invited))
+        sources["meeting"] = meetings
+    if query.wants("plan"):
+        plan_q = Q(plan__child_id__in=query.child_ids)
+        plan_agency = query.agency_q("plan__agency")
+        plan_own = Q() if every else Q(plan__agency_id=viewer_agency)
+        sources["plan"] = Plan.objects.filter(children, own, agency, query.on_range("started_on"))
+        sources["plan_end"] = PlanState.objects.filter(
+            plan_q, plan_own, plan_agency, query.at_range("effective_at"), state=PlanStateValue.ENDED
+        )
+    if query.wants("placement") and every:
+        plan_agency = query.agency_q("plan__agency")
+        plans = Q(plan__child_id__in=query.child_ids)
+        sources["placement"] = Placement.objects.filter(plans, plan_agency, query.on_range("started_on"))
+        sources["legal_status"] = LegalStatus.objects.filter(
+            plans, plan_agency, query.on_range("effective_on")
+        )
+    if query.wants("missing"):
+        sources["missing"] = MissingEpisode.objects.filter(
+            children, own, agency, query.at_range("started_at")
+        )
+        sources["returned"] = MissingEpisode.objects.filter(
+            children, own, agency, query.at_range("ended_at"), ended_at__isnull=False
+        )
+    return sources
+
+
+# source: (kind, the column it is dated by, the agency's name)
+_CHRONOLOGY_SOURCES = {
+    "visit": ("visit", "visited_at", "agency__name"),
+    "meeting": ("meeting", "held_at", "agency__name"),
+    "plan": ("plan", "started_on", "agency__name"),
+    "plan_end": ("plan", "effective_at", "plan__agency__name"),
+    "placement": ("placement", "started_on", "plan__agency__name"),
+    "legal_status": ("placement", "effective_on", "plan__agency__name"),
+    "missing": ("missing", "started_at", "agency__name"),
+    "returned": ("missing", "ended_at", "agency__name"),
+}
+_CHRONOLOGY_FIELDS = {
+    "visit": ("location", "child_seen", "seen_alone", "child_id"),
+    "meeting": ("kind", "child_id"),
+    "plan": ("kind", "child_id"),
+    "plan_end": ("plan__kind", "reason", "plan__child_id"),
+    "placement": ("place", "plan__child_id"),
+    "legal_status": ("code", "plan__child_id"),
+    "missing": ("kind", "child_id"),
+    "returned": ("where_found", "child_id"),
+}
+
+
+def _chronology_summary(source: str, row: dict[str, Any]) -> str:
+    if source == "visit":
+        seen = "seen alone" if row["seen_alone"] else "seen, not alone" if row["child_seen"] else "not seen"
+        return f"Visit at {row['location']}: child {seen}"
+    if source == "meeting":
+        return str(MeetingKind(row["kind"]).label)
+    if source == "plan":
+        return f"{PlanKind(row['kind']).label} started"
+    if source == "plan_end":
+        return f"{PlanKind(row['plan__kind']).label} ended: {row['reason']}"
+    if source == "placement":
+        return f"Placement: {PlacementType(row['place']).label}"
+    if source == "legal_status":
+        return f"Legal status: {LegalStatusCode(row['code']).label}"
+    if source == "missing":
+        return f"{MissingKind(row['kind']).label} episode began"
+    where = row["where_found"]
+    return "Returned" + (f" (found at {where})" if where else "")
+
+
+def chronology_counts(query: ChronologyQuery) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for source, rows in _chronology_sources(query).items():
+        kind, _when, agency = _CHRONOLOGY_SOURCES[source]
+        counts.update(count_rows(rows, kind, agency=agency))
+    return counts
+
+
+def chronology_entries(query: ChronologyQuery) -> list[ChronologyEntry]:
+    """Casework entries for the child's chronology: the newest `query.limit` of each source,
+    from `values()` rows, merged and cut (people.extensions)."""
     from openmash.people.selectors import ChronologyEntry
 
-    child = access.child
-    every = actor.role in CASE_OWNING_ROLES
-    own = Q() if every else Q(agency_id=actor.agency_id)
     entries: list[ChronologyEntry] = []
-    for v in (
-        Visit.objects.filter(own, child=child)
-        .select_related("agency")
-        .only("visited_at", "child_seen", "seen_alone", "location", "agency__name")
-    ):
-        seen = "seen alone" if v.seen_alone else "seen, not alone" if v.child_seen else "not seen"
-        entries.append(
-            ChronologyEntry(v.visited_at, "visit", v.agency.name, f"Visit at {v.location}: child {seen}")
-        )
-    meetings = Meeting.objects.filter(child=child)
-    if not every:
-        meetings = meetings.filter(
-            Q(agency_id=actor.agency_id) | Q(invitees__agency_id=actor.agency_id)
-        ).distinct()
-    for m in meetings.select_related("agency").prefetch_related("invitees"):
-        invited = frozenset(i.agency_id for i in m.invitees.all())
-        entries.append(
-            ChronologyEntry(m.held_at, "meeting", m.agency.name, m.get_kind_display(), shared_with=invited)
-        )
-    for p in Plan.objects.filter(own, child=child).select_related("agency").prefetch_related("states"):
-        entries.append(
-            ChronologyEntry(_at(p.started_on), "plan", p.agency.name, f"{p.get_kind_display()} started")
-        )
-        for s in p.states.all():
-            if s.state == PlanStateValue.ENDED:
-                entries.append(
-                    ChronologyEntry(
-                        s.effective_at, "plan", p.agency.name, f"{p.get_kind_display()} ended: {s.reason}"
-                    )
-                )
-        if every:
-            for pl in p.placements.all():
-                entries.append(
-                    ChronologyEntry(
-                        _at(pl.started_on), "placement", p.agency.name, f"Placement: {pl.get_place_display()}"
-                    )
-                )
-            for ls in p.legal_statuses.all():
-                entries.append(
-                    ChronologyEntry(
-                        _at(ls.effective_on),
-                        "placement",
-                        p.agency.name,
-                        f"Legal status: {ls.get_code_display()}",
-                    )
-                )
-    for e in MissingEpisode.objects.filter(own, child=child).select_related("agency"):
-        entries.append(
-            ChronologyEntry(e.started_at, "missing", e.agency.name, f"{e.get_kind_display()} episode began")
-        )
-        if e.ended_at:
+    meetings: dict[uuid.UUID, int] = {}
+    for source, rows in _chronology_sources(query).items():
+        kind, when, agency = _CHRONOLOGY_SOURCES[source]
+        fields = _CHRONOLOGY_FIELDS[source]
+        rows = rows.order_by(f"-{when}", "-pk").values("pk", when, agency, *fields)
+        for row in rows[: query.limit] if query.limit is not None else rows:
+            at = row[when] if isinstance(row[when], datetime) else _at(row[when])
+            child_id = row.get("child_id") or row.get("plan__child_id")
+            if source == "meeting":
+                meetings[row["pk"]] = len(entries)
             entries.append(
                 ChronologyEntry(
-                    e.ended_at,
-                    "missing",
-                    e.agency.name,
-                    "Returned" + (f" (found at {e.where_found})" if e.where_found else ""),
+                    at,
+                    kind,
+                    row[agency],
+                    _chronology_summary(source, row),
+                    key=f"{source}:{row['pk']}",
+                    merged=query.is_merged(child_id),
                 )
             )
-    return entries
+    if meetings:
+        invited: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for meeting_id, agency_id in MeetingInvitee.objects.filter(meeting_id__in=list(meetings)).values_list(
+            "meeting_id", "agency_id"
+        ):
+            invited[meeting_id].add(agency_id)
+        for meeting_id, at in meetings.items():
+            entries[at] = replace(entries[at], shared_with=frozenset(invited[meeting_id]))
+    return newest(entries, query.limit)

@@ -6,11 +6,16 @@ class IntakeConfig(AppConfig):
     label = "intake"
 
     def ready(self) -> None:
-        from openmash.intake.selectors import CHRONOLOGY_KINDS, chronology_entries
+        from openmash.intake.selectors import CHRONOLOGY_KINDS, chronology_counts, chronology_entries
         from openmash.people.extensions import ChronologyProvider, register_chronology_provider
 
         register_chronology_provider(
-            ChronologyProvider(name="intake", kinds=CHRONOLOGY_KINDS, entries=chronology_entries)
+            ChronologyProvider(
+                name="intake",
+                kinds=CHRONOLOGY_KINDS,
+                entries=chronology_entries,
+                counts=chronology_counts,
+            )
         )
 
         from django.urls import reverse

@@ -10,6 +10,7 @@ the contact's own content, which the hub was sent.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,50 +213,115 @@ ALL_AGENCY_ROLES = frozenset(
 )
 
 
-def chronology_entries(access: Any, actor: Actor) -> list[Any]:
-    """Contacts and agency feed records for a child the choke point has already let the actor see.
+def _chronology_sources(query: Any) -> dict[str, Any]:
+    """Contacts and agency feed records as filtered querysets, for a child the choke point has
+    already let the actor see (and the children merged into it).
 
     Hub, social work and intelligence roles see every agency's records; anyone else sees only
     what their own agency sent (a school sees its attendance returns, not sexual health
-    presentations). Entries name the record, never its content.
+    presentations).
     """
+    every_agency = query.actor.role in ALL_AGENCY_ROLES
+    if not every_agency and query.actor.agency_id is None:
+        return {}
+    sources: dict[str, Any] = {}
+    if query.wants("contact"):
+        agency = query.agency_q("source_agency", fallback=PUBLIC)
+        if agency is not None:
+            contacts = Contact.objects.filter(
+                agency, query.at_range("received_at"), child_id__in=query.child_ids
+            )
+            if not every_agency:
+                contacts = contacts.filter(source_agency_id=query.actor.agency_id)
+            sources["contact"] = contacts
+    if query.wants("agency_record"):
+        agency = query.agency_q("agency")
+        if agency is not None:
+            records = FeedRecord.objects.filter(
+                agency, query.on_range("event_date"), identity__child_id__in=query.child_ids
+            )
+            if not every_agency:
+                records = records.filter(agency_id=query.actor.agency_id)
+            sources["agency_record"] = records
+    return sources
+
+
+PUBLIC = "Member of the public"
+
+
+def chronology_counts(query: Any) -> Counter[tuple[str, str]]:
+    from openmash.people.extensions import count_rows
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for kind, rows in _chronology_sources(query).items():
+        if kind == "contact":
+            counts.update(count_rows(rows, kind, agency="source_agency__name", fallback=PUBLIC))
+        else:
+            counts.update(count_rows(rows, kind))
+    return counts
+
+
+def chronology_entries(query: Any) -> list[Any]:
+    """The newest `query.limit` contacts and agency records matching the query, from `values()`
+    rows. Entries name the record, never its content."""
     from datetime import datetime, time
 
     from django.utils import timezone
 
     from openmash.intake.feeds.catalogue import FEEDS
+    from openmash.people.extensions import newest
     from openmash.people.selectors import ChronologyEntry
 
-    every_agency = actor.role in ALL_AGENCY_ROLES
-    contacts = Contact.objects.filter(child=access.child).select_related("source_agency")
-    records = FeedRecord.objects.filter(identity__child=access.child).select_related("agency")
-    if not every_agency:
-        if actor.agency_id is None:
-            return []
-        contacts = contacts.filter(source_agency_id=actor.agency_id)
-        records = records.filter(agency_id=actor.agency_id)
-    entries = [
-        ChronologyEntry(
-            contact.received_at,
-            "contact",
-            contact.source_agency.name if contact.source_agency else "Member of the public",
-            f"{contact.get_source_display()} contact {contact.reference}: {contact.summary}",
+    sources = _chronology_sources(query)
+    entries = []
+    if "contact" in sources:
+        contacts = (
+            sources["contact"]
+            .order_by("-received_at", "-pk")
+            .values("pk", "received_at", "source_agency__name", "source", "reference", "summary", "child_id")
         )
-        for contact in contacts
-    ]
-    for record in records.order_by("event_date", "source_id", "version"):
-        spec = FEEDS.get(record.feed)
-        title = spec.title.split(": ", 1)[-1] if spec else record.feed
-        version = f", version {record.version}" if record.version > 1 else ""
-        entries.append(
-            ChronologyEntry(
-                timezone.make_aware(datetime.combine(record.event_date, time(9, 0))),
-                "agency_record",
-                record.agency.name,
-                f"{title}: {record.event_type.replace('_', ' ')} (their record {record.source_id}{version})",
+        for row in contacts[: query.limit] if query.limit is not None else contacts:
+            entries.append(
+                ChronologyEntry(
+                    row["received_at"],
+                    "contact",
+                    row["source_agency__name"] or PUBLIC,
+                    f"{ContactSource(row['source']).label} contact {row['reference']}: {row['summary']}",
+                    key=f"contact:{row['pk']}",
+                    merged=query.is_merged(row["child_id"]),
+                )
+            )
+    if "agency_record" in sources:
+        records = (
+            sources["agency_record"]
+            .order_by("-event_date", "-pk")
+            .values(
+                "pk",
+                "event_date",
+                "agency__name",
+                "feed",
+                "event_type",
+                "source_id",
+                "version",
+                "identity__child_id",
             )
         )
-    return entries
+        for row in records[: query.limit] if query.limit is not None else records:
+            spec = FEEDS.get(row["feed"])
+            title = spec.title.split(": ", 1)[-1] if spec else row["feed"]
+            version = f", version {row['version']}" if row["version"] > 1 else ""
+            event = row["event_type"].replace("_", " ")
+            entries.append(
+                ChronologyEntry(
+                    timezone.make_aware(datetime.combine(row["event_date"], time(9, 0))),
+                    "agency_record",
+                    row["agency__name"],
+                    f"{title}: {event} (their record {row['source_id']}{version})",
+                    key=f"agency_record:{row['pk']}",
+                    merged=query.is_merged(row["identity__child_id"]),
+                )
+            )
+    return newest(entries, query.limit)
 
 
 def feed_record_get_for_user(*, actor: Actor, record_id: uuid.UUID | str) -> tuple[FeedRecord, ChildAccess]:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("find", views.search, name="search"),
     path("<uuid:child_id>/", views.child_detail, name="child"),
     path("<uuid:child_id>/chronology", views.child_chronology_view, name="chronology"),
+    path("<uuid:child_id>/chronology/print", views.child_chronology_print, name="chronology-print"),
     path("<uuid:child_id>/viewers", views.child_viewers, name="viewers"),
 ]

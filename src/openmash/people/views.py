@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from openmash.access.selectors import (
     child_get_for_user,
@@ -14,15 +16,16 @@ from openmash.access.selectors import (
     may_see_who_viewed,
 )
 from openmash.accounts.actor import actor_from_request
+from openmash.audit.models import Action
 from openmash.people import presenters
 from openmash.people.extensions import visible_tabs
-from openmash.people.forms import ChildSearchForm, ChronologyFilterForm
+from openmash.people.forms import PRINT_PURPOSES, ChildSearchForm, ChronologyFilterForm, ChronologyPrintForm
 from openmash.people.selectors import (
     child_chronology,
     child_family,
     child_identities,
-    chronology_filter,
     chronology_kinds,
+    chronology_page,
 )
 
 
@@ -70,30 +73,111 @@ def child_detail(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _chronology_filters(request: HttpRequest) -> tuple[ChronologyFilterForm, dict[str, Any], dict[str, str]]:
+    """The filter form, the valid filters, and the query string that repeats them."""
+    form = ChronologyFilterForm(request.GET or None, kinds=chronology_kinds())
+    filters: dict[str, Any] = {"agency": "", "kind": "", "since": None, "until": None}
+    if form.is_bound:
+        form.is_valid()
+        filters = form.filters()
+    params = {
+        "agency": filters["agency"],
+        "kind": filters["kind"],
+        "date_from": filters["since"].isoformat() if filters["since"] else "",
+        "date_to": filters["until"].isoformat() if filters["until"] else "",
+    }
+    return form, filters, {key: value for key, value in params.items() if value}
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1
+
+
 def child_chronology_view(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor = actor_from_request(request)
     access = child_get_for_user(actor=actor, child_id=child_id, purpose="View child chronology")
-    kinds = chronology_kinds()
-    form = ChronologyFilterForm(request.GET or None, kinds=kinds)
-    agency = kind = ""
-    if form.is_valid():
-        agency, kind = form.cleaned_data["agency"], form.cleaned_data["kind"]
-    everything = child_chronology(access=access, actor=actor)
-    agencies = sorted({entry.agency for entry in everything})
-    entries = chronology_filter(everything, agency=agency, kind=kind)
+    form, filters, params = _chronology_filters(request)
+    page = chronology_page(access=access, actor=actor, page=_page_number(request), **filters)
     return render(
         request,
         "people/child_chronology.html",
         {
             "access": access,
             "child": access.child,
-            "entries": entries,
+            "page": page,
+            "entries": page.entries,
             "form": form,
-            "agencies": agencies,
-            "kinds": kinds,
+            "filtered": bool(params),
+            "params": params,
+            "pagination": presenters.pagination(page.number, page.num_pages, params),
+            "agencies": page.agencies,
+            "kinds": chronology_kinds(),
+            "purposes": PRINT_PURPOSES,
+            "page_has_errors": bool(form.errors),
             "shows_viewers": may_see_who_viewed(access=access, actor=actor),
             "extra_tabs": visible_tabs(access, actor),
             "tab": "chronology",
+        },
+    )
+
+
+def child_chronology_print(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
+    """The chronology (whole, or the filter it was opened from) laid out for paper.
+
+    Opening it is recorded in the read log as a print, with the purpose given; without a
+    purpose, the same page asks for one (and only that refusal-free read is a view).
+    """
+    actor = actor_from_request(request)
+    # Bound when sent from a print form (which says `print=1`), so a bare link asks without an error.
+    print_form = ChronologyPrintForm(request.GET if "print" in request.GET else None)
+    _form, filters, params = _chronology_filters(request)
+    if request.GET.get("scope") == "whole":
+        filters, params = {"agency": "", "kind": "", "since": None, "until": None}, {}
+    if not print_form.is_valid():
+        access = child_get_for_user(
+            actor=actor, child_id=child_id, purpose="Choose why to print a chronology"
+        )
+        return render(
+            request,
+            "people/child_chronology_print_purpose.html",
+            {
+                "access": access,
+                "child": access.child,
+                "print_form": print_form,
+                "params": params,
+                "purposes": PRINT_PURPOSES,
+                "page_has_errors": print_form.is_bound,
+                "shows_viewers": may_see_who_viewed(access=access, actor=actor),
+                "extra_tabs": visible_tabs(access, actor),
+                "tab": "chronology",
+            },
+        )
+    purpose = PRINT_PURPOSES[print_form.cleaned_data["purpose"]]
+    scope = presenters.filter_description(filters, chronology_kinds())
+    access = child_get_for_user(
+        actor=actor,
+        child_id=child_id,
+        purpose=f"Print chronology ({scope}): {purpose}"[:200],
+        action=Action.PRINT,
+    )
+    entries = child_chronology(access=access, actor=actor, **filters)
+    return render(
+        request,
+        "people/child_chronology_print.html",
+        {
+            "access": access,
+            "child": access.child,
+            "entries": entries,
+            "kinds": chronology_kinds(),
+            "scope": scope,
+            "purpose": purpose,
+            "params": params,
+            "printed_by": request.user,
+            "printed_by_agency": getattr(getattr(request, "membership", None), "agency", None),
+            "printed_at": timezone.now(),
         },
     )
 

@@ -3,21 +3,24 @@ plans, minutes); the child's own words are exempt: they are kept verbatim as quo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from openmash.access.models import RelationshipBasis
 from openmash.casework.models import (
+    ActionStatusValue,
     CareCouncilTheme,
     CPCategory,
     ExploitationType,
     LegalStatusCode,
     MeetingKind,
     MissingKind,
+    PlacementChangeReason,
     PlacementProvider,
     PlacementType,
     PlanKind,
+    VisitRegime,
 )
 from openmash.exploitation.language.forms import LanguageCheckedField, LanguageCheckMixin
 
@@ -33,6 +36,10 @@ def _yes(value: str) -> bool:
     return value == "yes"
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
+
+
 class AllocateForm(forms.Form):
     worker = forms.ChoiceField(label="Worker", error_messages={"required": "Choose a worker."})
     basis = forms.ChoiceField(
@@ -46,7 +53,7 @@ class AllocateForm(forms.Form):
 
     def __init__(self, *args: Any, workers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].choices = [("", "Choose a worker"), *workers]
+        _set_choices(self, "worker", [("", "Choose a worker"), *workers])
 
 
 class EndAllocationForm(forms.Form):
@@ -126,7 +133,7 @@ class PlanForm(LanguageCheckMixin, forms.Form):
 
     def __init__(self, *args: Any, advisers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["personal_adviser"].choices = [("", "Not a pathway plan"), *advisers]
+        _set_choices(self, "personal_adviser", [("", "Not a pathway plan"), *advisers])
 
 
 class ActionForm(forms.Form):
@@ -137,12 +144,91 @@ class ActionForm(forms.Form):
     due_on = forms.DateField(widget=DATE, error_messages={"required": "Enter when it is due."})
 
 
-class ActionStatusForm(forms.Form):
-    action = forms.UUIDField(widget=forms.HiddenInput)
+class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("done", "Done"), ("no_longer_needed", "No longer needed"), ("open", "Open")]
+        choices=ActionStatusValue.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is happening with the action."},
     )
-    note = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(max_length=500, required=False, widget=forms.Textarea)
+    owner_name = forms.CharField(max_length=200, required=False)
+    due_on = forms.DateField(
+        widget=DATE, required=False, error_messages={"invalid": "Enter the due date as a real date."}
+    )
+
+
+class LegalStatusForm(forms.Form):
+    code = forms.ChoiceField(
+        choices=[("", "Choose a legal status"), *LegalStatusCode.choices],
+        error_messages={"required": "Choose the new legal status."},
+    )
+    effective_on = forms.DateField(
+        widget=DATE,
+        error_messages={"required": "Enter the date it took effect.", "invalid": "Enter a real date."},
+    )
+
+
+class PlacementForm(forms.Form):
+    started_on = forms.DateField(
+        widget=DATE,
+        error_messages={"required": "Enter the date the child moved.", "invalid": "Enter a real date."},
+    )
+    reason_for_change = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *PlacementChangeReason.choices],
+        error_messages={"required": "Choose the reason the placement changed."},
+    )
+    place = forms.ChoiceField(
+        choices=[("", "Choose a placement type"), *PlacementType.choices],
+        error_messages={"required": "Choose the placement type."},
+    )
+    provider = forms.ChoiceField(
+        choices=[("", "Choose a provider"), *PlacementProvider.choices],
+        error_messages={"required": "Choose who provides the placement."},
+    )
+    carer_or_setting = forms.CharField(
+        max_length=200, error_messages={"required": "Name the carer or setting."}
+    )
+    postcode = forms.CharField(max_length=10, required=False)
+    visit_regime = forms.ChoiceField(
+        choices=[("", "Work it out from the placement type and legal status"), *VisitRegime.choices],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    intended_until_18 = forms.ChoiceField(
+        choices=[("", "Yes for long-term fostering (U1, U4), otherwise no"), *YES_NO],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+class LongTermVisitsForm(forms.Form):
+    agreed_on = forms.DateField(
+        widget=DATE,
+        error_messages={"required": "Enter the date it was agreed.", "invalid": "Enter a real date."},
+    )
+    child_agrees = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child agrees."},
+    )
+    iro_consulted = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the independent reviewing officer was consulted."},
+    )
+    child_words = forms.CharField(strip=False, required=False, widget=forms.Textarea, max_length=10000)
+
+
+class PathwayEntryForm(forms.Form):
+    needs = forms.CharField(
+        widget=forms.Textarea,
+        max_length=10000,
+        error_messages={"required": "Say what the young person needs."},
+    )
+    goals = forms.CharField(widget=forms.Textarea, max_length=10000, required=False)
+    young_persons_words = forms.CharField(
+        strip=False, required=False, widget=forms.Textarea, max_length=10000
+    )
 
 
 class MeetingForm(LanguageCheckMixin, forms.Form):
@@ -169,8 +255,8 @@ class MeetingForm(LanguageCheckMixin, forms.Form):
 
     def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attended"].choices = agencies
-        self.fields["invited"].choices = agencies
+        _set_choices(self, "attended", agencies)
+        _set_choices(self, "invited", agencies)
 
 
 class MissingForm(forms.Form):

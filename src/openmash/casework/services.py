@@ -914,6 +914,11 @@ def meeting_record(
     else:  # strategy discussion, exploitation meeting
         outcome.clocks_met = _complete(_running(child_id, ("repeat_missing_meeting",)), held_at, late_reason)
     target = outcome.plan
+    if target is None and actions:
+        # A strategy discussion or exploitation meeting has no plan of its own: its actions land
+        # on the live exploitation plan if there is one, else on the child's other live plan.
+        live = live_plans(child_id)
+        target = next((p for p in live if p.kind == PlanKind.EXPLOITATION), live[0] if live else None)
     for data in actions or []:
         if target is None:
             raise ValidationError(

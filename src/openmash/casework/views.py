@@ -20,7 +20,7 @@ from openmash.accounts.models import Agency
 from openmash.accounts.roles import Role
 from openmash.casework import forms as cw_forms
 from openmash.casework import selectors, services
-from openmash.casework.models import MeetingKind
+from openmash.casework.models import MeetingKind, PathwayDimension, PlanKind
 from openmash.exploitation.services import language_flags_record
 from openmash.people.extensions import visible_tabs
 
@@ -207,31 +207,155 @@ def plan_detail(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -
     view = selectors.child_plan(access=access, plan_id=plan_id)
     if view is None:
         raise Http404
-    form = cw_forms.ActionForm(request.POST if request.POST.get("form") == "action" else None)
-    status_form = cw_forms.ActionStatusForm(request.POST if request.POST.get("form") == "status" else None)
-    if request.method == "POST":
+    form = cw_forms.ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            if form.is_bound and form.is_valid():
-                services.plan_action_add(actor=actor, access=access, plan=view.plan, **form.cleaned_data)
-                messages.success(request, "Action added")
-                return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
-            if status_form.is_bound and status_form.is_valid():
-                action = next(
-                    a.action for a in view.actions if a.action.pk == status_form.cleaned_data["action"]
-                )
-                services.plan_action_status_record(
-                    actor=actor,
-                    access=access,
-                    action=action,
-                    status=status_form.cleaned_data["status"],
-                    note=status_form.cleaned_data["note"],
-                )
-                messages.success(request, "Action updated")
-                return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
-        except (ValidationError, StopIteration) as error:
-            if isinstance(error, ValidationError):
-                _apply_errors(form, error)
-    return _page(request, "casework/plan.html", actor, access, view=view, form=form)
+            services.plan_action_add(actor=actor, access=access, plan=view.plan, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Action added")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    current = {entry.dimension: entry for entry in view.pathway}
+    return _page(
+        request,
+        "casework/plan.html",
+        actor,
+        access,
+        view=view,
+        form=form,
+        dimensions=[(d.value, d.label, current.get(d.value)) for d in PathwayDimension],
+    )
+
+
+def _plan_or_404(access: ChildAccess, plan_id: uuid.UUID, kind: str | None = None) -> selectors.PlanView:
+    view = selectors.child_plan(access=access, plan_id=plan_id)
+    if view is None or (kind is not None and view.plan.kind != kind):
+        raise Http404
+    return view
+
+
+def action_update(
+    request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID, action_id: uuid.UUID
+) -> HttpResponse:
+    actor, access = _access(request, child_id, "Update a plan action")
+    view = _plan_or_404(access, plan_id)
+    item = next((a for a in view.actions if a.action.pk == action_id), None)
+    if item is None:
+        raise Http404
+    form = cw_forms.ActionUpdateForm(
+        request.POST or None,
+        initial={"status": item.status, "owner_name": item.owner_name, "due_on": item.due_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_status_record(
+                actor=actor, access=access, action=item.action, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Action updated")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(request, "casework/action_form.html", actor, access, form=form, view=view, item=item)
+
+
+def legal_status_new(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+    actor, access = _access(request, child_id, "Record a change of legal status")
+    view = _plan_or_404(access, plan_id, PlanKind.LOOKED_AFTER)
+    form = cw_forms.LegalStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.legal_status_record(actor=actor, access=access, plan=view.plan, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Legal status recorded")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(request, "casework/legal_status_form.html", actor, access, form=form, view=view)
+
+
+def placement_new(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+    actor, access = _access(request, child_id, "Record a placement move")
+    view = _plan_or_404(access, plan_id, PlanKind.LOOKED_AFTER)
+    form = cw_forms.PlacementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        until_18 = data.pop("intended_until_18")
+        try:
+            services.placement_record(
+                actor=actor,
+                access=access,
+                plan=view.plan,
+                data=services.PlacementData(
+                    **data, intended_until_18=(until_18 == "yes") if until_18 else None
+                ),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Placement move recorded: the first visit is due within a week")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(request, "casework/placement_form.html", actor, access, form=form, view=view)
+
+
+def long_term_visits(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+    actor, access = _access(request, child_id, "Record a long-term foster placement visit agreement")
+    view = _plan_or_404(access, plan_id, PlanKind.LOOKED_AFTER)
+    form = cw_forms.LongTermVisitsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.long_term_visits_agree(
+                actor=actor,
+                access=access,
+                plan=view.plan,
+                agreed_on=data["agreed_on"],
+                child_agrees=data["child_agrees"] == "yes",
+                iro_consulted=data["iro_consulted"] == "yes",
+                child_words=data["child_words"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Agreement recorded: statutory visits at least every 6 months")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(request, "casework/long_term_visits_form.html", actor, access, form=form, view=view)
+
+
+def pathway_dimension(
+    request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID, dimension: str
+) -> HttpResponse:
+    actor, access = _access(request, child_id, "Record a pathway plan dimension")
+    view = _plan_or_404(access, plan_id, PlanKind.PATHWAY)
+    if dimension not in PathwayDimension.values:
+        raise Http404
+    current = next((e for e in view.pathway if e.dimension == dimension), None)
+    initial = (
+        {"needs": current.needs, "goals": current.goals, "young_persons_words": current.young_persons_words}
+        if current
+        else None
+    )
+    form = cw_forms.PathwayEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pathway_entry_record(
+                actor=actor, access=access, plan=view.plan, dimension=dimension, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{PathwayDimension(dimension).label} saved")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(
+        request,
+        "casework/pathway_form.html",
+        actor,
+        access,
+        form=form,
+        view=view,
+        dimension_label=PathwayDimension(dimension).label,
+    )
 
 
 def meeting_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:

@@ -17,7 +17,9 @@ class Clock(BaseModel):
     by what happened (reference §1). A late completion needs an exception reason."""
 
     rule_code = models.CharField(max_length=40)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="clocks")
+    # None while the clock's subject has no matched child yet (a public report about an unknown
+    # child, a feed record waiting for review); the subject's owner fills it in on matching.
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, null=True, blank=True, related_name="clocks")
     subject_type = models.CharField(max_length=60, help_text="What the clock is about, e.g. intake.Contact")
     subject_id = models.CharField(max_length=64)
     start_event = models.CharField(max_length=200, help_text="What started the clock, in words")
@@ -55,10 +57,17 @@ class Clock(BaseModel):
         indexes = [
             models.Index(fields=["responsible_team", "due_at"], name="clock_team_due"),
             models.Index(fields=["child", "rule_code"], name="clock_child_rule"),
+            models.Index(fields=["subject_type", "subject_id"], name="clock_subject"),
+            # The daily escalation run: running clocks by due time, and nothing else.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(completed_at__isnull=True, cancelled_at__isnull=True),
+                name="clock_running_due",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_code} for child {self.child_id} due {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.rule_code} for {self.subject_type} {self.subject_id} due {self.due_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_running(self) -> bool:

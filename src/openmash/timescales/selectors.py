@@ -26,7 +26,8 @@ def clocks_running_for_team(*, team_id: uuid.UUID) -> QuerySet[Clock]:
 class DueItem:
     clock: Clock
     label: str
-    child_name: str | None  # None: a child this viewer may not see (never named)
+    child_name: str | None  # None: a child this viewer may not see (never named), or no child yet
+    matched: bool  # False: the subject has no matched child yet (a contact about an unknown child)
     state: str  # overdue, due_soon, later
     working_days_overdue: int
 
@@ -46,17 +47,18 @@ def team_due_list(*, actor: Actor, now: datetime | None = None) -> list[DueItem]
     clocks = list(clocks_running_for_team(team_id=actor.team_id).order_by("due_at")[:500])
     children = children_get_for_user(
         actor=actor,
-        child_ids=[clock.child_id for clock in clocks],
+        child_ids=[clock.child_id for clock in clocks if clock.child_id is not None],
         purpose="Team timescales: due and overdue",
     )
     items = []
     for clock in clocks:
-        child = children.get(clock.child_id)
+        child = children.get(clock.child_id) if clock.child_id is not None else None
         items.append(
             DueItem(
                 clock=clock,
                 label=rule_for(clock.rule_code).label,
                 child_name=child.full_name if child else None,
+                matched=clock.child_id is not None,
                 state=clock_state(clock, now),
                 working_days_overdue=ENGLAND.working_days_overdue(
                     timezone.localdate(clock.due_at), timezone.localdate(now)

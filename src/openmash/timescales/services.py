@@ -6,14 +6,13 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from openmash.accounts.models import Membership, Team, TeamKind, User
 from openmash.accounts.roles import Role
-from openmash.notifications.services import notification_send
 from openmash.people.models import Child
 from openmash.timescales.calendar import ENGLAND
 from openmash.timescales.models import Clock
@@ -24,7 +23,7 @@ from openmash.timescales.rules import due_at, end_of_day, rule_for
 def clock_start(
     *,
     rule_code: str,
-    child: Child,
+    child: Child | None,
     subject_type: str,
     subject_id: str,
     start_event: str,
@@ -35,6 +34,9 @@ def clock_start(
     due_basis: str = "",
 ) -> Clock:
     """Start a clock, or return the one already running for this subject and rule (idempotent).
+
+    ``child`` is None while the subject has no matched child yet (a contact about an unknown
+    child); ``clocks_child_set`` fills it in when the child is matched.
 
     Most clocks compute their due time from the rule. A few have a due date set by something
     else (an exploitation tool's review interval for the band): pass `due_on` and say what set
@@ -77,12 +79,13 @@ def clocks_start_many(
     started_at: datetime,
     start_event: str,
     subject_type: str,
-    items: list[tuple[uuid.UUID, str]],
+    items: list[tuple[uuid.UUID | None, str]],
     responsible_team: Team | None = None,
 ) -> list[Clock]:
     """The bulk form of ``clock_start`` for many subjects starting together (a feed chunk's contacts).
 
-    ``items`` are (child_id, subject_id) pairs. Subjects already running this rule are skipped.
+    ``items`` are (child_id, subject_id) pairs; child_id is None for a subject whose child is
+    not matched yet. Subjects already running this rule are skipped.
     """
     if not items:
         return []
@@ -144,16 +147,58 @@ def clock_cancel(*, clock: Clock, reason: str) -> Clock:
     return clock
 
 
-def _managers_of(team: Team | None) -> list[uuid.UUID]:
-    if team is None:
-        return []
-    manager_role = Role.MASH_MANAGER if team.kind == TeamKind.MASH else Role.TEAM_MANAGER
-    now = timezone.now()
-    return list(
-        Membership.objects.filter(team=team, role=manager_role, started_at__lte=now)
+@transaction.atomic
+def clocks_child_set(*, subject_type: str, subject_ids: list[str], child_id: uuid.UUID) -> int:
+    """A subject's child is now known (matching linked it): its clocks, running or stopped, follow.
+
+    Only clocks with no child are changed; one UPDATE for all the subjects. Returns how many.
+    """
+    if not subject_ids:
+        return 0
+    return Clock.objects.filter(
+        subject_type=subject_type, subject_id__in=subject_ids, child__isnull=True
+    ).update(child_id=child_id, updated_at=timezone.now())
+
+
+def _managers_by_team(team_ids: set[uuid.UUID], now: datetime) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The managers of each team, in one query: the hub's MASH managers, other teams' team managers."""
+    managers: dict[uuid.UUID, list[uuid.UUID]] = {team_id: [] for team_id in team_ids}
+    if not team_ids:
+        return managers
+    rows = (
+        Membership.objects.filter(team_id__in=team_ids, started_at__lte=now)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=now))
-        .values_list("user_id", flat=True)
+        .filter(
+            Q(team__kind=TeamKind.MASH, role=Role.MASH_MANAGER)
+            | (~Q(team__kind=TeamKind.MASH) & Q(role=Role.TEAM_MANAGER))
+        )
+        .values_list("team_id", "user_id")
+        .order_by("team_id", "user_id")
     )
+    for team_id, user_id in rows:
+        if team_id is not None:
+            managers[team_id].append(user_id)
+    return managers
+
+
+# Notifications are written straight into the table in chunks: one INSERT per chunk, and the
+# (recipient, kind, source_reference) constraint drops any a run has already sent.
+_NOTIFY_SQL = """
+INSERT INTO notifications_notification
+       (id, created_at, updated_at, recipient_id, kind, title, body, link, source_reference, read_at)
+SELECT gen_random_uuid(), %(now)s, %(now)s, row.recipient_id, 'overdue', row.title, '', %(link)s,
+       row.source_reference, NULL
+  FROM unnest(%(recipients)s::uuid[], %(titles)s::text[], %(refs)s::text[])
+       AS row(recipient_id, title, source_reference)
+    ON CONFLICT (recipient_id, kind, source_reference) WHERE source_reference <> '' DO NOTHING
+"""
+_ESCALATE_CHUNK = 20_000
+
+
+def _overdue_title(rule_code: str, days: int) -> str:
+    label = rule_for(rule_code).label
+    # No name in the title: it may reach an e-mail digest; the link goes through access.
+    return (f"Overdue: {label} ({days} working days late)" if days else f"Overdue today: {label}")[:200]
 
 
 @transaction.atomic
@@ -161,33 +206,61 @@ def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = ti
     """Notify the responsible manager of every overdue clock (again if still overdue a day later).
 
     Run daily by `openmash timescales escalate`. Returns how many clocks were escalated.
+    Set-based: one locking SELECT of the overdue clocks, one query for the teams' managers,
+    the working-day arithmetic once per distinct due date, then chunked INSERTs of the
+    notifications and UPDATEs of ``escalated_at``. A second run the same day finds nothing to
+    do (``escalated_at``), and each notification's reference carries the day, so nobody is
+    notified twice for the same clock on the same day even by two runs at once.
     """
     now = now or timezone.now()
-    overdue = (
+    today = timezone.localdate(now)
+    overdue = list(
         # Lock only the clock rows: two escalation runs at once never notify twice.
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(completed_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now)
         .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=now - repeat_after))
-        .select_related("responsible_team")
+        .values_list("pk", "rule_code", "due_at", "responsible_team_id", "responsible_user_id")
     )
-    escalated = 0
-    for clock in overdue:
-        recipients = _managers_of(clock.responsible_team)
-        if clock.responsible_user_id:
-            recipients.append(clock.responsible_user_id)
-        days = ENGLAND.working_days_overdue(timezone.localdate(clock.due_at), timezone.localdate(now))
-        rule = rule_for(clock.rule_code)
-        notification_send(
-            recipient_ids=recipients,
-            kind="overdue",
-            # No name in the title: it may reach an e-mail digest; the link goes through access.
-            title=f"Overdue: {rule.label} ({days} working days late)"
-            if days
-            else f"Overdue today: {rule.label}",
-            link=reverse("timescales:due"),
-            source_reference=f"clock:{clock.pk}:{timezone.localdate(now).isoformat()}",
+    if not overdue:
+        return 0
+    managers = _managers_by_team({team for *_, team, _ in overdue if team is not None}, now)
+    days_late: dict[date, int] = {}
+    titles: dict[tuple[str, int], str] = {}
+    recipients: list[uuid.UUID] = []
+    title_rows: list[str] = []
+    refs: list[str] = []
+    for clock_id, rule_code, due, team_id, user_id in overdue:
+        due_day = timezone.localdate(due)
+        if due_day not in days_late:
+            days_late[due_day] = ENGLAND.working_days_overdue(due_day, today)
+        key = (rule_code, days_late[due_day])
+        if key not in titles:
+            titles[key] = _overdue_title(rule_code, days_late[due_day])
+        people = list(managers.get(team_id, [])) if team_id is not None else []
+        if user_id is not None:
+            people.append(user_id)
+        reference = f"clock:{clock_id}:{today.isoformat()}"
+        for person in dict.fromkeys(people):
+            recipients.append(person)
+            title_rows.append(titles[key])
+            refs.append(reference)
+    link = reverse("timescales:due")
+    with connection.cursor() as cursor:
+        for start in range(0, len(recipients), _ESCALATE_CHUNK):
+            end = start + _ESCALATE_CHUNK
+            cursor.execute(
+                _NOTIFY_SQL,
+                {
+                    "now": now,
+                    "link": link,
+                    "recipients": recipients[start:end],
+                    "titles": title_rows[start:end],
+                    "refs": refs[start:end],
+                },
+            )
+    clock_ids = [row[0] for row in overdue]
+    for start in range(0, len(clock_ids), _ESCALATE_CHUNK):
+        Clock.objects.filter(pk__in=clock_ids[start : start + _ESCALATE_CHUNK]).update(
+            escalated_at=now, updated_at=timezone.now()
         )
-        clock.escalated_at = now
-        clock.save(update_fields=["escalated_at", "updated_at"])
-        escalated += 1
-    return escalated
+    return len(overdue)

@@ -14,7 +14,14 @@ from openmash.notifications.models import Notification
 from openmash.timescales.calendar import LONDON
 from openmash.timescales.models import Clock
 from openmash.timescales.rules import RulesFileError, rule_for
-from openmash.timescales.services import clock_cancel, clock_complete, clock_start, clocks_escalate
+from openmash.timescales.services import (
+    clock_cancel,
+    clock_complete,
+    clock_start,
+    clocks_child_set,
+    clocks_escalate,
+    clocks_start_many,
+)
 from tests.factories import ChildFactory, TeamFactory
 from tests.fixtures import allocate
 
@@ -105,6 +112,51 @@ def test_escalation_notifies_the_team_manager_once_a_day(make_member):
     assert not Notification.objects.filter(recipient=worker.user).exists()
     overdue.refresh_from_db()
     assert overdue.escalated_at is not None
+
+
+@pytest.mark.django_db
+def test_escalation_notifies_each_manager_once_per_clock_and_the_responsible_worker(make_member):
+    hub = TeamFactory(kind=TeamKind.MASH)
+    first = make_member(Role.MASH_MANAGER, team=hub, agency=hub.agency)
+    second = make_member(Role.MASH_MANAGER, team=hub, agency=hub.agency)
+    officer = make_member(Role.MASH_OFFICER, team=hub, agency=hub.agency)
+    late = [start(ChildFactory(), "mash_decision", at(2026, 11, 2, 10, 0), team=hub, subject_id=f"c{i}")
+            for i in range(3)]  # fmt: skip
+    late[0].responsible_user = officer.user
+    late[0].save()
+    now = at(2026, 11, 9, 9, 0)
+
+    assert clocks_escalate(now=now) == 3
+    assert clocks_escalate(now=now) == 0
+
+    for member in (first, second):
+        titles = list(Notification.objects.filter(recipient=member.user).values_list("title", flat=True))
+        assert len(titles) == 3
+        assert all(title.startswith("Overdue: MASH contact decision") for title in titles), titles
+    assert Notification.objects.filter(recipient=officer.user).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clock_with_no_child_yet_runs_escalates_and_then_follows_the_child(make_member):
+    hub = TeamFactory(kind=TeamKind.MASH)
+    manager = make_member(Role.MASH_MANAGER, team=hub, agency=hub.agency)
+    [clock] = clocks_start_many(
+        rule_code="rag_red",
+        started_at=at(2026, 11, 16, 10, 0),
+        start_event="Contact received by the hub",
+        subject_type="intake.Contact",
+        items=[(None, "contact-1")],
+        responsible_team=hub,
+    )
+    assert clock.child_id is None
+    assert clocks_escalate(now=at(2026, 11, 18, 9, 0)) == 1
+    assert Notification.objects.filter(recipient=manager.user, kind="overdue").count() == 1
+
+    child = ChildFactory()
+    assert clocks_child_set(subject_type="intake.Contact", subject_ids=["contact-1"], child_id=child.pk) == 1
+    clock.refresh_from_db()
+    assert clock.child_id == child.pk
+    assert clock.due_at == at(2026, 11, 16, 14, 0)  # the deadline still runs from receipt
 
 
 @pytest.mark.django_db

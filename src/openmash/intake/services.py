@@ -56,6 +56,7 @@ HUB_PROCESS = "intake.contact"
 ContactsHook = Callable[[list[Contact]], None]
 _contacts_opened_hooks: list[ContactsHook] = []
 _contact_closed_hooks: list[ContactsHook] = []
+_contacts_matched_hooks: list[ContactsHook] = []
 
 
 def register_contacts_opened(hook: ContactsHook) -> None:
@@ -68,6 +69,12 @@ def register_contact_closed(hook: ContactsHook) -> None:
     """Call ``hook([contact])`` inside the transaction that closes a contact."""
     if hook not in _contact_closed_hooks:
         _contact_closed_hooks.append(hook)
+
+
+def register_contacts_matched(hook: ContactsHook) -> None:
+    """Call ``hook(contacts)`` inside the transaction that gives contacts their child after they opened."""
+    if hook not in _contacts_matched_hooks:
+        _contacts_matched_hooks.append(hook)
 
 
 # --- Contacts --------------------------------------------------------------------------------
@@ -391,9 +398,11 @@ def identity_link_to_child(*, identity_id: uuid.UUID, child_id: uuid.UUID, resol
         status=IdentityReviewStatus.LINKED, resolved_at=timezone.now(), resolved_by=resolved_by[:150]
     )
     team = hub_team_get()
+    matched: list[Contact] = []
     for contact in Contact.objects.filter(identity_id=identity_id, child__isnull=True).order_by(
         "received_at"
     ):
+        matched.append(contact)
         contact.child_id = child_id
         reason = re_referral_check(child_id=child_id, at=contact.received_at, exclude_contact_id=contact.pk)
         contact.is_re_referral, contact.re_referral_reason = bool(reason), reason[:300]
@@ -404,6 +413,8 @@ def identity_link_to_child(*, identity_id: uuid.UUID, child_id: uuid.UUID, resol
             )
             fields.append("hub_relationship")
         contact.save(update_fields=fields)
+    for hook in _contacts_matched_hooks:
+        hook(matched)
     records = [StoredRecord.of(row, child_id) for row in FeedRecord.objects.filter(identity_id=identity_id)]
     signs_store(signs_derive(records))
 

@@ -66,8 +66,10 @@ class DecisionForm(LanguageCheckMixin, forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["receiving_team"].queryset = (
-            Team.objects.filter(  # type: ignore[attr-defined]
+        field = self.fields["receiving_team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Team.objects.filter(
                 kind__in=(TeamKind.SOCIAL_WORK, TeamKind.EXPLOITATION, TeamKind.SAFEGUARDING, TeamKind.OTHER)
             )
             .select_related("agency")
@@ -77,3 +79,11 @@ class DecisionForm(LanguageCheckMixin, forms.Form):
 
 class SignOffForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False)
+
+
+class ReturnForm(LanguageCheckMixin, forms.Form):
+    reason = LanguageCheckedField(
+        max_length=4000,
+        required=True,
+        error_messages={"required": "Say what the officer should look at again."},
+    )

@@ -170,6 +170,7 @@ class DecisionStatus(models.TextChoices):
     AWAITING_SIGN_OFF = "awaiting", "Waiting for a manager's sign-off"
     AWAITING_SECOND = "awaiting_second", "Waiting for a second manager's sign-off"
     IN_EFFECT = "in_effect", "Signed off and in effect"
+    RETURNED = "returned", "Returned to the officer to amend"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
@@ -188,6 +189,9 @@ class ThresholdDecision(BaseModel):
     late_reason = models.TextField(blank=True, help_text="Why the decision was made after its deadline")
     live_exploitation_signs = models.BooleanField(default=False)
     sign_offs_needed = models.PositiveSmallIntegerField(default=1)
+    # 1 when first proposed; each amendment after a manager returned it is the next version.
+    # Sign-offs count only for the version they signed; earlier versions are in the history.
+    version = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=20, choices=DecisionStatus.choices)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -211,10 +215,11 @@ class ThresholdDecision(BaseModel):
 
 
 class DecisionSignOff(models.Model):
-    """Append-only: one manager's sign-off of a decision."""
+    """Append-only: one manager's sign-off of one version of a decision."""
 
     id = models.BigAutoField(primary_key=True)
     decision = models.ForeignKey(ThresholdDecision, on_delete=models.PROTECT, related_name="sign_offs")
+    version = models.PositiveSmallIntegerField(default=1)
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField()
     note = models.TextField(blank=True)
@@ -223,8 +228,36 @@ class DecisionSignOff(models.Model):
         ordering = ["decision", "signed_at", "id"]
         triggers = [_APPEND_ONLY]
         constraints = [
-            models.UniqueConstraint(fields=["decision", "signed_by"], name="sign_off_once_per_manager"),
+            models.UniqueConstraint(
+                fields=["decision", "version", "signed_by"], name="sign_off_once_per_manager_and_version"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Sign-off of {self.decision_id}"
+
+
+class DecisionReturn(models.Model):
+    """Append-only: a manager sent a proposed decision back to the officer, and why.
+
+    The decision as it was returned is kept by its history (pghistory); the officer's amended
+    proposal is the next ``version``.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    decision = models.ForeignKey(ThresholdDecision, on_delete=models.PROTECT, related_name="returns")
+    version = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, help_text="The outcome as returned")
+    returned_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    returned_at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["decision", "returned_at", "id"]
+        triggers = [_APPEND_ONLY]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "version"], name="decision_return_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Return of {self.decision_id} (version {self.version})"

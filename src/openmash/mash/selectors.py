@@ -366,6 +366,8 @@ def requests_for_agency(*, actor: Actor, include_closed: bool = False) -> list[I
 
 
 def request_get_for_agency(*, actor: Actor, request_id: uuid.UUID | str) -> InformationRequest:
+    if actor.agency_id is None:
+        raise NotFound("No such request")
     request = (
         InformationRequest.objects.select_related("contact", "agency", "requested_by")
         .filter(pk=request_id, agency_id=actor.agency_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,10 +31,17 @@ from openmash.notifications.services import notification_send
 from openmash.timescales.calendar import ENGLAND, LONDON
 from openmash.timescales.models import Clock
 from openmash.timescales.rules import due_at, rule_for
-from openmash.timescales.services import clock_cancel, clock_complete, clock_start, clocks_start_many
+from openmash.timescales.services import (
+    clock_cancel,
+    clock_complete,
+    clock_start,
+    clocks_child_set,
+    clocks_start_many,
+)
 
 from .models import (
     OUTCOMES_WITH_TEAM,
+    DecisionReturn,
     DecisionSignOff,
     DecisionStatus,
     InformationRequest,
@@ -72,14 +80,17 @@ def decision_due(received_at: datetime) -> datetime:
     return due_at(rule_for("mash_decision", on=timezone.localdate(received_at)), received_at, ENGLAND)
 
 
-def _require_hub(actor: Actor) -> None:
+def _require_hub(actor: Actor) -> uuid.UUID:
+    """The actor's user id, if they are one of the hub's triage officers or managers."""
     if actor.user_id is None or actor.role not in HUB_ROLES:
         raise ValidationError("Only the hub's triage officers and managers can do this.")
+    return actor.user_id
 
 
-def _require_manager(actor: Actor) -> None:
+def _require_manager(actor: Actor) -> uuid.UUID:
     if actor.user_id is None or actor.role != Role.MASH_MANAGER:
-        raise ValidationError("Only a MASH manager can sign off a threshold decision.")
+        raise ValidationError("Only a MASH manager can sign off or return a threshold decision.")
+    return actor.user_id
 
 
 # --- Triage and RAG ---------------------------------------------------------------------------
@@ -94,11 +105,15 @@ def triage_open(contacts: list[Contact]) -> list[Triage]:
     ratings: list[RagRating] = []
     decision_cache: dict[datetime, datetime] = {}
     rag_cache: dict[tuple[str, datetime], tuple[datetime, str]] = {}
-    clock_groups: dict[tuple[str, datetime, uuid.UUID | None], list[tuple[uuid.UUID, str]]] = defaultdict(
-        list
+    clock_groups: dict[tuple[str, datetime, uuid.UUID | None], list[tuple[uuid.UUID | None, str]]] = (
+        defaultdict(list)
     )
     for contact in contacts:
-        rag = URGENCY_RAG.get(contact.urgency, Rag.GREEN)
+        rag = (
+            URGENCY_RAG.get(Urgency(contact.urgency), Rag.GREEN)
+            if contact.urgency in Urgency.values
+            else Rag.GREEN
+        )
         if (rag, contact.received_at) not in rag_cache:
             rag_cache[(rag, contact.received_at)] = rag_due(rag, contact.received_at)
         if contact.received_at not in decision_cache:
@@ -126,11 +141,11 @@ def triage_open(contacts: list[Contact]) -> list[Triage]:
                 reason=f"First rating from the urgency given: {contact.get_urgency_display()}",
             )
         )
-        if contact.child_id is not None:
-            for code in ("mash_decision", rag_rule_code(rag)):
-                clock_groups[(code, contact.received_at, contact.hub_team_id)].append(
-                    (contact.child_id, str(contact.pk))
-                )
+        # Contacts whose child is not matched yet run their clocks too (child None until matched).
+        for code in ("mash_decision", rag_rule_code(rag)):
+            clock_groups[(code, contact.received_at, contact.hub_team_id)].append(
+                (contact.child_id, str(contact.pk))
+            )
     Triage.objects.bulk_create(triages)
     RagRating.objects.bulk_create(ratings)
     teams = {team.pk: team for team in Team.objects.filter(pk__in={key[2] for key in clock_groups if key[2]})}
@@ -190,17 +205,35 @@ def rag_rate(*, actor: Actor, contact: Contact, rag: str, reason: str) -> RagRat
         old_codes = tuple(code for code in TRIAGE_RULES if code.startswith("rag_"))
         for clock in _running_contact_clocks(contact, old_codes):
             clock_cancel(clock=clock, reason=f"Re-rated {Rag(rag).label} by {actor.username}")
-        if contact.child_id is not None:
-            clock_start(
-                rule_code=rag_rule_code(rag),
-                child=contact.child,
-                subject_type=CONTACT_SUBJECT,
-                subject_id=str(contact.pk),
-                start_event="Contact received by the hub",
-                started_at=contact.received_at,
-                responsible_team=contact.hub_team,
-            )
+        # Matched or not: a contact with no child yet still runs its clocks.
+        clock_start(
+            rule_code=rag_rule_code(rag),
+            child=contact.child,
+            subject_type=CONTACT_SUBJECT,
+            subject_id=str(contact.pk),
+            start_event="Contact received by the hub",
+            started_at=contact.received_at,
+            responsible_team=contact.hub_team,
+        )
     return rating
+
+
+def contacts_matched(contacts: list[Contact]) -> None:
+    """Hook called by intake when open (or closed) contacts get their child after they arrived.
+
+    Matching linked the incoming identity (on arrival, by a match run, or by the hub officer
+    deciding a possible match). The triage state is keyed by the contact, so it follows at
+    once; the contact's clocks and a decision still waiting for sign-off take the child now.
+    """
+    by_child: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for contact in contacts:
+        if contact.child_id is not None:
+            by_child[contact.child_id].append(str(contact.pk))
+    for child_id, contact_ids in by_child.items():
+        clocks_child_set(subject_type=CONTACT_SUBJECT, subject_ids=contact_ids, child_id=child_id)
+        ThresholdDecision.objects.filter(contact_id__in=contact_ids, child__isnull=True).update(
+            child_id=child_id, updated_at=timezone.now()
+        )
 
 
 def contact_closed(contacts: list[Contact]) -> None:
@@ -231,7 +264,7 @@ def information_request_send(
     The relationship is held by the agency's hub research team if it has one (need to know),
     otherwise by the agency.
     """
-    _require_hub(actor)
+    user_id = _require_hub(actor)
     question = question.strip()
     if not question:
         raise ValidationError({"question": "Say what you want the agencies to check."})
@@ -240,7 +273,8 @@ def information_request_send(
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.status != ContactStatus.OPEN:
         raise ValidationError("This contact is closed.")
-    if contact.child_id is None:
+    child = contact.child
+    if child is None:
         raise ValidationError("Match the contact to a child before asking other agencies.")
     already = set(
         InformationRequest.objects.filter(contact=contact, status=RequestStatus.OPEN).values_list(
@@ -254,7 +288,7 @@ def information_request_send(
             continue
         team = researcher_team_for(agency)
         relationship = relationship_start(
-            child=contact.child,
+            child=child,
             basis=RelationshipBasis.INFORMATION_REQUEST,
             holder_team=team,
             holder_agency=None if team else agency,
@@ -264,10 +298,10 @@ def information_request_send(
         )
         request = InformationRequest(
             contact=contact,
-            child_id=contact.child_id,
+            child_id=child.pk,
             agency=agency,
             question=question,
-            requested_by_id=actor.user_id,
+            requested_by_id=user_id,
             requested_at=now,
             relationship=relationship,
         )
@@ -335,7 +369,7 @@ def information_request_answer(
 ) -> InformationResponse:
     """Record the agency's answer; the answer joins the contact and the agency's access ends."""
     request = InformationRequest.objects.select_for_update().get(pk=request.pk)
-    if not may_answer(actor=actor, request=request):
+    if not may_answer(actor=actor, request=request) or actor.user_id is None:
         raise ValidationError("Only the agency the request is addressed to can answer it.")
     if request.status != RequestStatus.OPEN:
         raise ValidationError("This request is no longer open.")
@@ -386,32 +420,23 @@ def live_exploitation_signs(*, access: ChildAccess | None) -> bool:
     return bool(child_signs(access=access)) or (current is not None and current.level > Level.NONE)
 
 
-@transaction.atomic
-def threshold_decision_record(
+def _decision_proposal(
     *,
-    actor: Actor,
     contact: Contact,
     access: ChildAccess | None,
     outcome: str,
     rationale: str,
-    receiving_team: Team | None = None,
-    strategy_discussion_on: date | None = None,
-    late_reason: str = "",
-) -> ThresholdDecision:
-    """Record the hub's decision. A manager recording it signs it off at once; an officer's waits.
-
-    ``access`` is the contact's child as the choke point gave it to the actor (None if unmatched).
-    """
-    _require_hub(actor)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    receiving_team: Team | None,
+    strategy_discussion_on: date | None,
+    late_reason: str,
+) -> dict[str, Any]:
+    """Check a proposed decision, first time or amended, and return its fields (or raise)."""
+    rationale, late_reason = rationale.strip(), late_reason.strip()
     if contact.status != ContactStatus.OPEN:
         raise ValidationError("This contact is closed.")
-    if ThresholdDecision.objects.filter(contact=contact).exists():
-        raise ValidationError("A decision has already been recorded for this contact.")
     if access is not None and access.child.pk != contact.child_id:
         raise ValidationError("That is not this contact's child.")
     errors: dict[str, str] = {}
-    rationale, late_reason = rationale.strip(), late_reason.strip()
     if outcome not in Outcome.values:
         errors["outcome"] = "Choose a decision."
     if len(rationale) < MIN_RATIONALE:
@@ -430,34 +455,154 @@ def threshold_decision_record(
             errors["strategy_discussion_on"] = "The strategy discussion date cannot be in the future."
         elif strategy_discussion_on < timezone.localdate(contact.received_at):
             errors["strategy_discussion_on"] = "The strategy discussion cannot be before the contact."
-    now = timezone.now()
     triage = Triage.objects.filter(contact=contact).first()
-    if triage is not None and now > triage.next_due_at and not late_reason:
+    if triage is not None and timezone.now() > triage.next_due_at and not late_reason:
         errors["late_reason"] = "The decision is late: say why."
     if errors:
         raise ValidationError(errors)
     signs = outcome == Outcome.NFA and live_exploitation_signs(access=access)
+    return {
+        "outcome": outcome,
+        "rationale": rationale,
+        "strategy_discussion_on": strategy_discussion_on if outcome == Outcome.STRATEGY else None,
+        "receiving_team": receiving_team
+        if outcome in OUTCOMES_WITH_TEAM or outcome == Outcome.EARLY_HELP
+        else None,
+        "late_reason": late_reason,
+        "live_exploitation_signs": signs,
+        "sign_offs_needed": 2 if signs else 1,
+    }
+
+
+@transaction.atomic
+def threshold_decision_record(
+    *,
+    actor: Actor,
+    contact: Contact,
+    access: ChildAccess | None,
+    outcome: str,
+    rationale: str,
+    receiving_team: Team | None = None,
+    strategy_discussion_on: date | None = None,
+    late_reason: str = "",
+) -> ThresholdDecision:
+    """Record the hub's decision. A manager recording it signs it off at once; an officer's waits.
+
+    ``access`` is the contact's child as the choke point gave it to the actor (None if unmatched).
+    """
+    user_id = _require_hub(actor)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status != ContactStatus.OPEN:
+        raise ValidationError("This contact is closed.")
+    if ThresholdDecision.objects.filter(contact=contact).exists():
+        raise ValidationError("A decision has already been recorded for this contact.")
+    fields = _decision_proposal(
+        contact=contact,
+        access=access,
+        outcome=outcome,
+        rationale=rationale,
+        receiving_team=receiving_team,
+        strategy_discussion_on=strategy_discussion_on,
+        late_reason=late_reason,
+    )
     decision = ThresholdDecision(
         contact=contact,
         child_id=contact.child_id,
-        outcome=outcome,
-        rationale=rationale,
-        strategy_discussion_on=strategy_discussion_on if outcome == Outcome.STRATEGY else None,
-        receiving_team=receiving_team
-        if outcome in OUTCOMES_WITH_TEAM or outcome == Outcome.EARLY_HELP
-        else None,
-        late_reason=late_reason,
-        live_exploitation_signs=signs,
-        sign_offs_needed=2 if signs else 1,
         status=DecisionStatus.AWAITING_SIGN_OFF,
-        recorded_by_id=actor.user_id,
-        recorded_at=now,
+        recorded_by_id=user_id,
+        recorded_at=timezone.now(),
+        **fields,
     )
     decision.full_clean(exclude=["contact", "child", "receiving_team", "team_relationship"])
     decision.save()
     if actor.role == Role.MASH_MANAGER:
         return threshold_decision_sign_off(actor=actor, decision=decision, note="Recorded by the manager")
     _notify_managers(contact=contact, decision=decision, title="A threshold decision needs your sign-off")
+    return decision
+
+
+MIN_RETURN_REASON = 10
+
+
+@transaction.atomic
+def threshold_decision_return(*, actor: Actor, decision: ThresholdDecision, reason: str) -> DecisionReturn:
+    """A manager sends a proposed decision back to the officer with a reason, instead of signing it.
+
+    Sign-offs already given to this version stay on record but no longer count: the officer's
+    amended proposal is a new version that needs its own sign-offs.
+    """
+    user_id = _require_manager(actor)
+    decision = ThresholdDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status not in (DecisionStatus.AWAITING_SIGN_OFF, DecisionStatus.AWAITING_SECOND):
+        raise ValidationError("Only a decision waiting for sign-off can be returned.")
+    reason = reason.strip()
+    if len(reason) < MIN_RETURN_REASON:
+        raise ValidationError({"reason": "Say what the officer should look at again."})
+    returned = DecisionReturn.objects.create(
+        decision=decision,
+        version=decision.version,
+        outcome=decision.outcome,
+        returned_by_id=user_id,
+        returned_at=timezone.now(),
+        reason=reason,
+    )
+    decision.status = DecisionStatus.RETURNED
+    decision.save(update_fields=["status", "updated_at"])
+    notification_send(
+        recipient_ids=[decision.recorded_by_id],
+        kind="decision_returned",
+        title=f"A manager returned your threshold decision (contact {decision.contact.reference})",
+        link=reverse("mash:contact", args=[decision.contact_id]) + "#decision",
+        source_reference=f"decision-return:{decision.pk}:{decision.version}",
+    )
+    return returned
+
+
+@transaction.atomic
+def threshold_decision_amend(
+    *,
+    actor: Actor,
+    decision: ThresholdDecision,
+    access: ChildAccess | None,
+    outcome: str,
+    rationale: str,
+    receiving_team: Team | None = None,
+    strategy_discussion_on: date | None = None,
+    late_reason: str = "",
+) -> ThresholdDecision:
+    """The officer amends a returned decision and proposes it again, as its next version.
+
+    The same rules as a first proposal apply; the returned version stays in the decision's
+    history. A manager amending it signs it off by doing so, as when recording.
+    """
+    user_id = _require_hub(actor)
+    decision = ThresholdDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status != DecisionStatus.RETURNED:
+        raise ValidationError("Only a decision a manager has returned can be amended.")
+    contact = Contact.objects.select_for_update().get(pk=decision.contact_id)
+    fields = _decision_proposal(
+        contact=contact,
+        access=access,
+        outcome=outcome,
+        rationale=rationale,
+        receiving_team=receiving_team,
+        strategy_discussion_on=strategy_discussion_on,
+        late_reason=late_reason,
+    )
+    for name, value in fields.items():
+        setattr(decision, name, value)
+    decision.child_id = contact.child_id
+    decision.version += 1
+    decision.status = DecisionStatus.AWAITING_SIGN_OFF
+    decision.recorded_by_id = user_id
+    decision.recorded_at = timezone.now()
+    decision.full_clean(exclude=["contact", "child", "receiving_team", "team_relationship"])
+    decision.save()
+    if actor.role == Role.MASH_MANAGER:
+        return threshold_decision_sign_off(actor=actor, decision=decision, note="Amended by the manager")
+    _notify_managers(
+        contact=contact, decision=decision, title="An amended threshold decision needs your sign-off"
+    )
     return decision
 
 
@@ -471,7 +616,10 @@ def _notify_managers(*, contact: Contact, decision: ThresholdDecision, title: st
         kind="decision_sign_off",
         title=f"{title} (contact {contact.reference})",
         link=reverse("mash:contact", args=[contact.pk]),
-        source_reference=f"decision:{decision.pk}:{decision.sign_offs.count()}",
+        source_reference=(
+            f"decision:{decision.pk}:{decision.version}:"
+            f"{decision.sign_offs.filter(version=decision.version).count()}"
+        ),
     )
 
 
@@ -480,19 +628,26 @@ def threshold_decision_sign_off(
     *, actor: Actor, decision: ThresholdDecision, note: str = ""
 ) -> ThresholdDecision:
     """A manager signs the decision off; with enough sign-offs it takes effect and opens what follows."""
-    _require_manager(actor)
+    user_id = _require_manager(actor)
     decision = ThresholdDecision.objects.select_for_update().get(pk=decision.pk)
     if decision.status == DecisionStatus.IN_EFFECT:
         raise ValidationError("This decision is already in effect.")
-    if decision.sign_offs.filter(signed_by_id=actor.user_id).exists():
+    if decision.status == DecisionStatus.RETURNED:
+        raise ValidationError("This decision was returned to the officer: it can be signed off once amended.")
+    signed = decision.sign_offs.filter(version=decision.version)
+    if signed.filter(signed_by_id=user_id).exists():
         raise ValidationError(
             "You have already signed this decision off: a second manager must sign no further action "
             "for a child with live exploitation signs."
         )
     DecisionSignOff.objects.create(
-        decision=decision, signed_by_id=actor.user_id, signed_at=timezone.now(), note=note.strip()
+        decision=decision,
+        version=decision.version,
+        signed_by_id=user_id,
+        signed_at=timezone.now(),
+        note=note.strip(),
     )
-    if decision.sign_offs.count() < decision.sign_offs_needed:
+    if signed.count() < decision.sign_offs_needed:
         decision.status = DecisionStatus.AWAITING_SECOND
         decision.save(update_fields=["status", "updated_at"])
         _notify_managers(

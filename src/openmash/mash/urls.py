@@ -11,6 +11,7 @@ urlpatterns = [
     path("contacts/<uuid:contact_id>/ask", views.ask, name="ask"),
     path("contacts/<uuid:contact_id>/decide", views.decide, name="decide"),
     path("contacts/<uuid:contact_id>/sign-off", views.sign_off, name="sign-off"),
+    path("contacts/<uuid:contact_id>/return", views.return_decision, name="return"),
     path("requests", views.agency_requests, name="requests"),
     path("requests/<uuid:request_id>", views.agency_request, name="request"),
 ]

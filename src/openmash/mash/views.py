@@ -19,8 +19,8 @@ from openmash.intake.models import ContactSource, ContactStatus, Urgency
 from openmash.intake.selectors import referrer_for_viewer
 
 from . import selectors, services
-from .forms import AnswerForm, DecisionForm, RagForm, RequestForm, SignOffForm
-from .models import Outcome, Rag
+from .forms import AnswerForm, DecisionForm, RagForm, RequestForm, ReturnForm, SignOffForm
+from .models import DecisionStatus, Outcome, Rag, ThresholdDecision
 from .presenters import RAG_TAGS, STATE_TAGS, select_items
 
 
@@ -79,11 +79,13 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
     contact = selectors.contact_get_for_triage(actor=actor, contact_id=contact_id)
     access = _child_access(request, contact)
     decision = selectors.contact_decision(contact=contact)
+    returned = decision if decision is not None and decision.status == DecisionStatus.RETURNED else None
     forms_in = {
         "rag_form": RagForm(initial={"rag": contact.triage.rag} if hasattr(contact, "triage") else None),
         "request_form": RequestForm(),
-        "decision_form": DecisionForm(),
+        "decision_form": DecisionForm(initial=_decision_initial(returned) if returned else None),
         "sign_off_form": SignOffForm(),
+        "return_form": ReturnForm(),
     }
     forms_in.update(form_overrides)
     has_errors = any(form.errors for form in forms_in.values() if form.is_bound)
@@ -101,9 +103,19 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
             "decision": decision,
             "decision_clocks": selectors.decision_clocks(decision=decision) if decision else [],
             "may_sign_off": decision is not None
-            and decision.effective_at is None
+            and decision.status in (DecisionStatus.AWAITING_SIGN_OFF, DecisionStatus.AWAITING_SECOND)
             and actor.role == "mash_manager"
-            and not any(s.signed_by_id == actor.user_id for s in decision.sign_offs.all()),
+            and not any(
+                s.signed_by_id == actor.user_id and s.version == decision.version
+                for s in decision.sign_offs.all()
+            ),
+            "may_return": decision is not None
+            and decision.status in (DecisionStatus.AWAITING_SIGN_OFF, DecisionStatus.AWAITING_SECOND)
+            and actor.role == "mash_manager",
+            "may_amend": returned is not None
+            and contact.status == ContactStatus.OPEN
+            and selectors.may_triage(actor),
+            "returns": list(decision.returns.select_related("returned_by")) if decision else [],
             "rag_tags": RAG_TAGS,
             "state_tags": STATE_TAGS,
             "outcomes": Outcome.choices,
@@ -115,6 +127,19 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
         },
         status=400 if has_errors else 200,
     )
+
+
+def _decision_initial(decision: ThresholdDecision) -> dict[str, Any]:
+    """A returned decision's form starts from what the officer proposed."""
+    return {
+        "outcome": decision.outcome,
+        "rationale": decision.rationale,
+        "receiving_team": decision.receiving_team_id,
+        "strategy_discussion_on": decision.strategy_discussion_on.strftime("%d/%m/%Y")
+        if decision.strategy_discussion_on
+        else "",
+        "late_reason": decision.late_reason,
+    }
 
 
 def contact(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
@@ -163,17 +188,21 @@ def decide(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        decision = selectors.contact_decision(contact=contact)
+        proposal = {
+            "actor": actor,
+            "access": _child_access(request, contact),
+            "outcome": data["outcome"],
+            "rationale": data["rationale"],
+            "receiving_team": data["receiving_team"],
+            "strategy_discussion_on": data["strategy_discussion_on"],
+            "late_reason": data["late_reason"],
+        }
         try:
-            services.threshold_decision_record(
-                actor=actor,
-                contact=contact,
-                access=_child_access(request, contact),
-                outcome=data["outcome"],
-                rationale=data["rationale"],
-                receiving_team=data["receiving_team"],
-                strategy_discussion_on=data["strategy_discussion_on"],
-                late_reason=data["late_reason"],
-            )
+            if decision is not None and decision.status == DecisionStatus.RETURNED:
+                services.threshold_decision_amend(decision=decision, **proposal)
+            else:
+                services.threshold_decision_record(contact=contact, **proposal)
             language_flags_record(actor=actor, outcomes=form.language_outcomes)
             return redirect("mash:contact", contact.pk)
         except ValidationError as error:
@@ -198,6 +227,26 @@ def sign_off(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             _errors_to_form(form, error)
     return _contact_page(request, contact_id, sign_off_form=form)
+
+
+@require_POST
+def return_decision(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    actor = actor_from_request(request)
+    contact = selectors.contact_get_for_triage(actor=actor, contact_id=contact_id)
+    decision = selectors.contact_decision(contact=contact)
+    if decision is None:
+        raise selectors.NotFound("No decision")
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.threshold_decision_return(
+                actor=actor, decision=decision, reason=form.cleaned_data["reason"]
+            )
+            language_flags_record(actor=actor, outcomes=form.language_outcomes)
+            return redirect("mash:contact", contact.pk)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return _contact_page(request, contact_id, return_form=form)
 
 
 def agency_requests(request: HttpRequest) -> HttpResponse:

@@ -101,7 +101,8 @@ class ChildForm(StepForm):
     school = _text("School, college or setting", 200)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         if not (data.get("forename") or data.get("surname") or data.get("known_as")):
             self.add_error(
@@ -141,7 +142,8 @@ class WhatHappenedForm(LanguageCheckMixin, StepForm):
     where = _text("Where it happened", 300)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         data["happened_on"] = DateParts(self, "happened", "The date it happened").clean()
         if (
@@ -168,7 +170,8 @@ class SeenOrToldForm(LanguageCheckMixin, StepForm):
     child_words = _text("What the child said, in their own words", MAX_LONG_TEXT)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         if data.get("child_said") == "yes" and not data.get("child_words"):
             self.add_error("child_words", "Write down what the child said, in their own words")
@@ -183,7 +186,9 @@ class WarningSignsForm(StepForm):
     def __init__(self, *args: Any, choices: list[IndicatorChoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
-        self.fields["indicators"].choices = [(choice.code, choice.wording) for choice in choices]
+        field = self.fields["indicators"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(choice.code, choice.wording) for choice in choices]
         self.fields["indicators"].error_messages["invalid_choice"] = "Select warning signs from the list"
 
 
@@ -198,7 +203,8 @@ class PeopleAndPlacesForm(StepForm):
     phones = _text("Phone numbers, usernames or accounts", 5000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         for name in ("adults", "places", "vehicles", "phones"):
             lines = _lines(data.get(name) or "")
@@ -226,7 +232,8 @@ class SharingForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         if data.get("family_knows") == FamilyKnows.NO and not data.get("family_not_told_reason"):
             self.add_error("family_not_told_reason", "Say why the family has not been told")
@@ -255,7 +262,8 @@ class ReferrerForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         if not data.get("phone") and not data.get("email") and not self.has_error("email"):
             self.add_error("phone", "Enter a phone number or an email address so the hub can contact you")
@@ -274,6 +282,7 @@ class PublicReportForm(forms.Form):
     website = forms.CharField(required=False, max_length=200)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         _no_control_characters(self)
         return data

@@ -162,7 +162,7 @@ SOURCE_TAGS = {
 
 
 def urgency_tag(code: str) -> dict[str, str]:
-    return {"text": str(Urgency(code).label), "classes": URGENCY_TAGS.get(code, "")}
+    return {"text": str(Urgency(code).label), "classes": URGENCY_TAGS.get(Urgency(code), "")}
 
 
 def feed_payload_rows(feed: str, payload: dict[str, Any]) -> list[dict[str, Any]]:

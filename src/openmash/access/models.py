@@ -101,6 +101,41 @@ class BreakGlassGrant(BaseModel):
         return f"Emergency access to child {self.child_id}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class SealOverride(BaseModel):
+    """One person opening one sealed item (ADR 25) with a written reason, for a short time; always reviewed.
+
+    A sealed item (the referrer's identity first) is seen by the hub and by the agency it
+    belongs to; anyone else sees it only through an override, which raises a privacy alert
+    for the privacy officer of the person's agency and is written to the read log.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="seal_overrides")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=40)
+    item_type = models.CharField(max_length=60, help_text='What kind of item, e.g. "intake.Referrer"')
+    item_id = models.CharField(max_length=100)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason_text = models.TextField()
+    opened_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("opened_at")), name="seal_override_expires_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "item_type", "item_id", "expires_at"], name="seal_override_user_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sealed {self.item_type} opened"
+
+
 class AlertKind(models.TextChoices):
     BREAK_GLASS = "break_glass", "Emergency (break-glass) access"
     SEAL_OVERRIDE = "seal_override", "Sealed item opened"
@@ -123,6 +158,9 @@ class PrivacyAlert(BaseModel):
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
     break_glass_grant = models.OneToOneField(
         BreakGlassGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
+    )
+    seal_override = models.OneToOneField(
+        SealOverride, on_delete=models.PROTECT, null=True, blank=True, related_name="alert"
     )
     status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     reviewed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -49,7 +49,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     _privacy_officer(request)
     membership = request.membership  # type: ignore[attr-defined]
     queryset = PrivacyAlert.objects.filter(agency_id=membership.agency_id).select_related(
-        "break_glass_grant__user", "reviewed_by"
+        "break_glass_grant__user", "seal_override__user", "reviewed_by"
     )
     page = Paginator(queryset, 25).get_page(request.GET.get("page", 1))
     return render(request, "access/alerts.html", {"page": page})
@@ -60,7 +60,7 @@ def alert_detail(request: HttpRequest, reference: str) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     alert = (
         PrivacyAlert.objects.filter(agency_id=membership.agency_id, reference=reference[:16])
-        .select_related("break_glass_grant__user", "reviewed_by")
+        .select_related("break_glass_grant__user", "seal_override__user", "reviewed_by")
         .first()
     )
     if alert is None:

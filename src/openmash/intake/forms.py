@@ -286,3 +286,20 @@ class PublicReportForm(forms.Form):
         data = self.cleaned_data
         _no_control_characters(self)
         return data
+
+
+class ReferrerOverrideForm(forms.Form):
+    """Opening a sealed referrer's details (ADR 25): the written reason the privacy officer reviews."""
+
+    reason_text = _text(
+        "Why do you need to know who made this report?",
+        2000,
+        required=True,
+        message="Explain why you need to see who made this report",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        _no_control_characters(self)
+        return data

@@ -18,7 +18,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 
-from openmash.access.selectors import ChildAccess, child_get_for_user, children_visible_to
+from openmash.access.selectors import (
+    ChildAccess,
+    SealedItem,
+    child_get_for_user,
+    children_visible_to,
+    sealed_item_access,
+)
 from openmash.accounts.actor import Actor
 from openmash.accounts.roles import CASE_ROLES, Role
 from openmash.audit.models import Action, Outcome
@@ -176,15 +182,57 @@ def contact_get_for_hub(*, actor: Actor, contact_id: uuid.UUID | str) -> Contact
     return contact
 
 
+def contact_get_for_viewer(
+    *, actor: Actor, contact_id: uuid.UUID | str
+) -> tuple[Contact, ChildAccess | None]:
+    """A contact for its page: the hub sees every contact; anyone else only a contact about a child
+    they may see, read through the access choke point (which writes the read log, and answers
+    404 for a child they may not see). Returns the contact and, for those others, the access."""
+    if may_see_hub_queue(actor):
+        return contact_get_for_hub(actor=actor, contact_id=contact_id), None
+    contact = (
+        Contact.objects.select_related(
+            "source_agency", "concern", "public_report", "referrer", "identity__agency", "feed_record"
+        )
+        .filter(pk=contact_id, child__isnull=False)
+        .first()
+        if actor.user_id is not None and actor.role in CASE_ROLES
+        else None
+    )
+    if contact is None or contact.child_id is None:
+        raise NotFound("No such contact")
+    access = child_get_for_user(
+        actor=actor, child_id=contact.child_id, purpose=f"Contact {contact.reference}"
+    )
+    return contact, access
+
+
 @dataclass(frozen=True)
 class ReferrerView:
     sealed: bool
     shown: bool
     referrer: Referrer | None
+    may_override: bool = False  # not shown, and the viewer may open it with a written reason
+    overridden: bool = False  # shown only because the viewer opened it with a written reason
+
+
+REFERRER_ITEM = "intake.Referrer"
+
+
+def referrer_sealed_item(contact: Contact, referrer: Referrer) -> SealedItem:
+    """The referrer's identity as a sealed item of the access layer: it belongs to the referrer's agency."""
+    return SealedItem(
+        item_type=REFERRER_ITEM,
+        item_id=str(referrer.pk),
+        owner_agency_id=contact.source_agency_id,
+        child_id=contact.child_id,
+    )
 
 
 def referrer_for_viewer(*, actor: Actor, contact: Contact) -> ReferrerView:
-    """Who reported, for this viewer. A sealed referrer is shown only to the hub and the referrer's agency.
+    """Who reported, for this viewer. A sealed referrer is shown to the hub and the referrer's agency,
+    and to anyone else only through an override with a written reason (ADR 25), which the
+    access layer decides, logs and raises as a privacy alert (``access.selectors.sealed_item_access``).
 
     Anyone else (and any family-facing output) learns only that the referrer's identity is
     restricted (security reference §4.4, "sealed").
@@ -194,10 +242,16 @@ def referrer_for_viewer(*, actor: Actor, contact: Contact) -> ReferrerView:
         return ReferrerView(sealed=False, shown=False, referrer=None)
     if not referrer.sealed:
         return ReferrerView(sealed=False, shown=True, referrer=referrer)
-    allowed = may_see_hub_queue(actor) or (
-        actor.agency_id is not None and actor.agency_id == contact.source_agency_id
+    access = sealed_item_access(
+        actor=actor, item=referrer_sealed_item(contact, referrer), purpose=f"Contact {contact.reference}"
     )
-    return ReferrerView(sealed=True, shown=allowed, referrer=referrer if allowed else None)
+    return ReferrerView(
+        sealed=True,
+        shown=access.shown,
+        referrer=referrer if access.shown else None,
+        may_override=access.may_override,
+        overridden=access.why == "override",
+    )
 
 
 def feed_record_for_contact(*, contact: Contact) -> FeedRecord | None:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("report/sent/<uuid:contact_id>", views.sent, name="sent"),
     path("hub", views.hub_queue, name="hub-queue"),
     path("hub/<uuid:contact_id>", views.contact_detail, name="contact"),
+    path("hub/<uuid:contact_id>/referrer", views.contact_referrer_open, name="contact-referrer-open"),
     path("records/<uuid:record_id>", views.feed_record_detail, name="feed-record"),
 ]

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from openmash.access.selectors import ChildNotFound, child_get_for_user, child_page_for_user
+from openmash.access.services import seal_override_open
 from openmash.accounts.actor import actor_from_request
 from openmash.exploitation.services import language_flags_record
 from openmash.intake import flow, presenters, selectors, services
-from openmash.intake.forms import PublicReportForm
+from openmash.intake.forms import PublicReportForm, ReferrerOverrideForm
 from openmash.intake.indicators import indicator_groups, indicators_active
 from openmash.intake.models import ContactSource
 
@@ -193,10 +194,16 @@ def hub_queue(request: HttpRequest) -> HttpResponse:
 
 
 def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    return _contact_page(request, contact_id, ReferrerOverrideForm())
+
+
+def _contact_page(
+    request: HttpRequest, contact_id: uuid.UUID, override_form: ReferrerOverrideForm
+) -> HttpResponse:
     actor = actor_from_request(request)
-    contact = selectors.contact_get_for_hub(actor=actor, contact_id=contact_id)
-    child = None
-    if contact.child_id is not None:
+    contact, access = selectors.contact_get_for_viewer(actor=actor, contact_id=contact_id)
+    child = access.child if access else None
+    if access is None and contact.child_id is not None:
         try:
             child = child_get_for_user(
                 actor=actor, child_id=contact.child_id, purpose=f"Triage contact {contact.reference}"
@@ -212,7 +219,10 @@ def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
         {
             "contact": contact,
             "child": child,
+            "from_hub": selectors.may_see_hub_queue(actor),
             "referrer": selectors.referrer_for_viewer(actor=actor, contact=contact),
+            "override_form": override_form,
+            "page_has_errors": bool(override_form.errors),
             "indicator_lines": lines,
             "payload_rows": presenters.feed_payload_rows(
                 contact.feed_record.feed, contact.feed_record.payload
@@ -222,6 +232,30 @@ def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
             "urgency_tag": presenters.urgency_tag,
         },
     )
+
+
+@require_http_methods(["POST"])
+def contact_referrer_open(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Open a sealed referrer's details with a written reason (logged; the privacy officer is alerted)."""
+    actor = actor_from_request(request)
+    contact, _ = selectors.contact_get_for_viewer(actor=actor, contact_id=contact_id)
+    referrer = getattr(contact, "referrer", None)
+    if referrer is None or not referrer.sealed:
+        return redirect("intake:contact", contact.pk)
+    form = ReferrerOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            seal_override_open(
+                actor=actor,
+                item=selectors.referrer_sealed_item(contact, referrer),
+                reason_text=form.cleaned_data["reason_text"],
+            )
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                form.add_error("reason_text" if "characters" in message else None, message)
+        else:
+            return redirect(reverse("intake:contact", args=[contact.pk]) + "#referrer")
+    return _contact_page(request, contact_id, form)
 
 
 # --- The public report ("it's not okay") -------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import uuid
 from collections.abc import Callable
@@ -583,12 +584,46 @@ def _limit(name: str, default: int) -> int:
 
 def public_report_allowed(*, client_hash: str, now: datetime | None = None) -> bool:
     """At most 5 accepted reports and 20 attempts an hour from one address (settings can change both)."""
-    since = (now or timezone.now()) - timedelta(hours=1)
+    since = (now or timezone.now()) - PUBLIC_RATE_WINDOW
     attempts = PublicReportAttempt.objects.filter(client_hash=client_hash, attempted_at__gte=since)
     accepted = attempts.filter(accepted=True).count()
     return accepted < _limit(
         "OPENMASH_PUBLIC_REPORTS_PER_HOUR", PUBLIC_LIMIT_PER_HOUR
     ) and attempts.count() < _limit("OPENMASH_PUBLIC_ATTEMPTS_PER_HOUR", PUBLIC_ATTEMPTS_PER_HOUR)
+
+
+PUBLIC_RATE_WINDOW = timedelta(hours=1)  # the window public_report_allowed counts over
+PUBLIC_ATTEMPT_RETENTION_HOURS = 24
+
+
+def public_attempt_retention() -> timedelta:
+    """How long rate-limit rows are kept: OPENMASH_PUBLIC_ATTEMPT_RETENTION_HOURS (environment or
+    settings), default 24 hours, never less than the rate-limit window itself."""
+    name = "OPENMASH_PUBLIC_ATTEMPT_RETENTION_HOURS"
+    configured: Any = os.environ.get(name) or getattr(settings, name, None) or PUBLIC_ATTEMPT_RETENTION_HOURS
+    return max(timedelta(hours=float(configured)), PUBLIC_RATE_WINDOW)
+
+
+@transaction.atomic
+def public_report_attempts_purge(
+    *, older_than: timedelta | None = None, now: datetime | None = None, dry_run: bool = False
+) -> int:
+    """Delete public-report rate-limit rows (keyed address hashes) older than the retention window.
+
+    A scheduled retention job (``openmash intake_retention``): the rows exist only to rate-limit
+    the anonymous form, so once outside the window they serve no purpose and are deleted.
+    Never deletes inside the rate-limit window, so limiting is unchanged. Returns how many.
+    """
+    keep = max(older_than or public_attempt_retention(), PUBLIC_RATE_WINDOW)
+    cutoff = (now or timezone.now()) - keep
+    old = PublicReportAttempt.objects.filter(attempted_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    deleted, _ = old.delete()
+    _logger.info(
+        "Retention: deleted %s public-report rate-limit rows from before %s", deleted, cutoff.isoformat()
+    )
+    return deleted
 
 
 @transaction.atomic

@@ -61,10 +61,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	# Type-checked packages; intake, synthetic, mash and casework are still to be brought in.
-	$(BIN)/mypy src/openmash/core src/openmash/accounts src/openmash/people src/openmash/access \
-		src/openmash/audit src/openmash/timescales src/openmash/notifications src/openmash/exploitation \
-		src/openmash/matching src/openmash/dbserver.py src/openmash/cli.py
+	$(BIN)/mypy src/openmash
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production \

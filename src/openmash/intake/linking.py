@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 
 from openmash.accounts.models import Agency
 from openmash.intake.models import IdentityReview
@@ -56,11 +58,29 @@ def _unique_children(field: str, values: set[str]) -> tuple[dict[str, uuid.UUID]
     if not values:
         return {}, set()
     holders: dict[str, list[uuid.UUID]] = defaultdict(list)
-    for child_id, value in Child.objects.filter(**{f"{field}__in": values}).values_list("pk", field):
+    column = {"nhs_number": "nhs_number", "unique_pupil_number": "unique_pupil_number"}[field]
+    for child_id, value in _any_rows(Child, ("id", column), column, values):
         holders[value].append(child_id)
     unique = {value: ids[0] for value, ids in holders.items() if len(ids) == 1}
     ambiguous = {value for value, ids in holders.items() if len(ids) > 1}
     return unique, ambiguous
+
+
+def _any_rows(
+    model: type[Model],
+    columns: tuple[str, ...],
+    key: str,
+    values: set[str],
+    agency_id: uuid.UUID | None = None,
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the rows whose ``key`` column is one of ``values``: one array parameter rather
+    than thousands of placeholders (a feed chunk looks up thousands of identifiers at once)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    where = f"{key} = ANY(%s::text[])" + (" AND agency_id = %s" if agency_id is not None else "")
+    params: list[Any] = [list(values)] + ([agency_id] if agency_id is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {where}", params)  # noqa: S608
+        return cursor.fetchall()
 
 
 def _exact_match(
@@ -100,10 +120,11 @@ def identities_link(
         return {}
     existing = {
         record_id: (pk, child_id)
-        for pk, record_id, child_id in AgencyIdentity.objects.filter(
-            agency=agency, agency_record_id__in=list(by_id)
-        ).values_list("pk", "agency_record_id", "child_id")
-    }
+        for pk, record_id, child_id in _any_rows(
+            AgencyIdentity, ("id", "agency_record_id", "child_id"), "agency_record_id", set(by_id),
+            agency_id=agency.pk,
+        )
+    }  # fmt: skip
     candidates = [item for key, item in by_id.items() if key not in existing or existing[key][1] is None]
     by_nhs, ambiguous_nhs = _unique_children("nhs_number", {c.nhs_number for c in candidates if c.nhs_number})
     by_upn, ambiguous_upn = _unique_children(

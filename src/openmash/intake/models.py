@@ -305,9 +305,10 @@ class FeedRecord(BaseModel):
     stored again; with new content it is stored as the next version.
     """
 
-    # Millions of rows arrive by COPY: no index on created_at (received_at says when), one less per row.
+    # Millions of rows arrive by COPY: no index on created_at (received_at says when), nor on agency
+    # or identity by themselves (the unique constraints and the identity index lead with them).
     created_at = models.DateTimeField(auto_now_add=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     feed = models.CharField(max_length=40)
     source_id = models.CharField(max_length=100)
     version = models.PositiveIntegerField()
@@ -315,7 +316,7 @@ class FeedRecord(BaseModel):
     payload = models.JSONField()
     batch = models.ForeignKey(FeedBatch, on_delete=models.PROTECT, related_name="records")
     row_number = models.PositiveIntegerField()
-    identity = models.ForeignKey(AgencyIdentity, on_delete=models.PROTECT, related_name="+")
+    identity = models.ForeignKey(AgencyIdentity, on_delete=models.PROTECT, related_name="+", db_index=False)
     event_type = models.CharField(max_length=40, blank=True)
     event_date = models.DateField()
     received_at = models.DateTimeField()

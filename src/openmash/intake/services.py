@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmash.access.models import Relationship, RelationshipBasis
-from openmash.access.services import relationship_end, relationship_start
+from openmash.access.services import relationship_end, relationship_start, relationships_start
 from openmash.accounts.actor import Actor
 from openmash.accounts.models import Agency, AgencyKind, Team, TeamKind
 from openmash.intake.models import (
@@ -278,7 +278,7 @@ def contacts_open_for_feed(
 ) -> list[Contact]:  # fmt: skip
     """Open the contacts one chunk of feed records makes, together: the bulk form of ``contact_open``.
 
-    The same rules (re-referral, hub relationship through ``access.services.relationship_start``,
+    The same rules (re-referral, hub relationship through ``access.services.relationships_start``,
     an append-only status row), with a handful of queries for the chunk instead of a dozen per
     contact. Values come from validated feed rows, so each contact is checked field by field
     in code rather than by ``full_clean``.
@@ -296,11 +296,22 @@ def contacts_open_for_feed(
     relationships: dict[uuid.UUID, Relationship] = (
         _hub_relationships_held(child_ids=children, team=hub_team, at=received_at) if hub_team else {}
     )
+    if hub_team is not None:
+        # One hub relationship per child not already held, named after the child's first contact here.
+        first: dict[uuid.UUID, str] = {}
+        for item, reference in zip(items, references, strict=True):
+            if item.child_id and item.child_id not in relationships:
+                first.setdefault(item.child_id, reference)
+        started = relationships_start(
+            child_ids=list(first),
+            basis=RelationshipBasis.HUB_CONTACT,
+            holder_team=hub_team,
+            created_by_process=HUB_PROCESS,
+            source_references=list(first.values()),
+            valid_from=received_at,
+        )
+        relationships.update(zip(first, started, strict=True))
     for item, reference, reason in zip(items, references, reasons, strict=True):
-        if item.child_id and hub_team and item.child_id not in relationships:
-            relationships[item.child_id] = _hub_relationship_start(
-                child_id=item.child_id, team=hub_team, reference=reference, at=received_at
-            )
         if item.child_id and item.child_id in latest:
             reason = (
                 f"Earlier contact {latest[item.child_id]} received {timezone.localtime(received_at):%d %B %Y}"

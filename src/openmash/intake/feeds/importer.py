@@ -14,14 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
-import queue
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +26,16 @@ from django.utils import timezone
 
 from openmash.accounts.actor import Actor
 from openmash.accounts.models import Agency
+from openmash.intake.feeds.prepare import (
+    COPY_COLUMNS_PREPARED,
+    COPY_COLUMNS_STORED,
+    Items,
+    Prepared,
+    Preparer,
+    prepared_chunks,
+    prepared_in_worker,
+    worker_available,
+)
 from openmash.intake.feeds.read import (
     FileProblem,
     Header,
@@ -38,7 +44,7 @@ from openmash.intake.feeds.read import (
     json_items,
     json_records,
 )
-from openmash.intake.feeds.signs import StoredRecord, signs_derive, signs_store
+from openmash.intake.feeds.signs import WINDOW_RULES, StoredRecord, signs_derive, signs_store
 from openmash.intake.feeds.spec import CleanRow, FeedSpec, RowError
 from openmash.intake.linking import IncomingIdentity, identities_link
 from openmash.intake.models import BatchStatus, Channel, FeedBatch, FeedClient, FeedRecord
@@ -51,28 +57,6 @@ CHUNK_SIZE = 5000
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_JSON_FILE_BYTES = 200 * 1024**2
 ERROR_SAMPLE = 100
-
-
-def _canonical(value: Any) -> str:
-    if value is None:
-        return "\x00"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def content_hash(values: Mapping[str, Any]) -> str:
-    """SHA-256 of the parsed values in column order, so the same record by CSV or JSON (Y or true,
-    +01:00 or Z for the same instant) hashes the same. Parsed text is never empty and never
-    contains a control character, so the separators cannot be forged by a value."""
-    canonical = "\x1f".join(f"{name}\x1e{_canonical(value)}" for name, value in values.items())
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-Hashed = tuple[CleanRow, str]  # a valid row and its content hash
-Items = Iterable[tuple[int, Mapping[str, Any] | RowError]]
 
 
 @dataclass
@@ -105,8 +89,11 @@ class ImportResult:
     signs: int = 0
 
 
+_WINDOW_FEEDS = frozenset(rule.feed for rule in WINDOW_RULES)
+
+
 class _Engine:
-    """Validates rows as they stream past and stores them a chunk at a time."""
+    """Stores prepared rows a chunk at a time (see ``prepare`` for validating and preparing them)."""
 
     def __init__(
         self,
@@ -117,7 +104,7 @@ class _Engine:
         actor: Actor,
         chunk_size: int,
         on_error: Callable[[RowError], None],
-        on_rows: Callable[[int], None] | None = None,
+        on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self.spec = spec
         self.agency = agency
@@ -125,61 +112,32 @@ class _Engine:
         self.actor = actor
         self.chunk_size = max(1, chunk_size)
         self.on_error = on_error
-        self.on_rows = on_rows
+        self.on_progress = on_progress
         self.counts = ImportCounts()
         self.contacts = 0
         self.signs = 0
         self.hub_team = hub_team_get()
-        self.today = timezone.localdate()
+        self.preparer = Preparer(
+            spec=spec, agency_id=agency.pk, batch_id=batch.pk, today=timezone.localdate()
+        )
 
-    def run(self, items: Items, *, threaded: bool = False) -> None:
-        """Validate and store every row. ``threaded``: read and validate the next chunk in a second
-        thread while this one stores the last (the database wait releases the GIL). Storing stays on
-        this thread, in order, on its own connection, so the outcome is the same either way."""
-        chunks = self._validated_chunks(items)
-        if not threaded:
-            for chunk in chunks:
-                self._store(chunk)
-            return
-        ready: queue.Queue[list[Hashed] | BaseException | None] = queue.Queue(maxsize=3)
+    def run(self, items: Items, *, worker: bool = False, position: Callable[[], int] | None = None) -> None:
+        """Validate and store every row. ``worker``: validate and prepare in a second process while
+        this one stores (``position`` then reports how far into the file the worker has read).
+        Storing stays in this process, in order, on its own connection, so the outcome is the
+        same either way."""
+        prepare = prepared_in_worker if worker and worker_available() else prepared_chunks
+        for chunk in prepare(self.preparer, items, chunk_size=self.chunk_size, position=position):
+            self.counts.rows += chunk.read
+            self.counts.rejected += chunk.rejected
+            for error in chunk.errors:
+                self.on_error(error)
+            if chunk.rows:
+                self._store(chunk.rows)
+            if self.on_progress is not None and position is not None:
+                self.on_progress(chunk.position)
 
-        def produce() -> None:
-            try:
-                for chunk in chunks:
-                    ready.put(chunk)
-            except BaseException as error:  # handed to the storing thread, which raises it
-                ready.put(error)
-                return
-            ready.put(None)
-
-        producer = threading.Thread(target=produce, name="feed-validate", daemon=True)
-        producer.start()
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            self._store(item)
-        producer.join()
-
-    def _validated_chunks(self, items: Items) -> Iterator[list[Hashed]]:
-        chunk: list[Hashed] = []
-        for row_number, item in items:
-            self.counts.rows += 1
-            outcome = (
-                item if isinstance(item, RowError) else self.spec.validate(row_number, item, today=self.today)
-            )
-            if isinstance(outcome, CleanRow):
-                chunk.append((outcome, content_hash(outcome.values)))
-            else:
-                self.counts.rejected += 1
-                for error in [outcome] if isinstance(outcome, RowError) else outcome:
-                    self.on_error(error)
-            if len(chunk) >= self.chunk_size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    def _store(self, rows: list[Hashed]) -> None:
+    def _store(self, rows: list[Prepared]) -> None:
         before = (ImportCounts(**self.counts.as_dict()), self.contacts, self.signs)
         try:
             with transaction.atomic():
@@ -190,12 +148,12 @@ class _Engine:
             # others down with it: store one at a time and report the ones that fail.
             _logger.exception("A chunk of %s could not be stored; retrying row by row", self.spec.code)
             self.counts, self.contacts, self.signs = before
-            for row, digest in rows:
+            for row in rows:
                 single = (ImportCounts(**self.counts.as_dict()), self.contacts, self.signs)
                 try:
                     with transaction.atomic():
                         self._lock()
-                        self._store_locked([(row, digest)])
+                        self._store_locked([row])
                 except DatabaseError:
                     self.counts, self.contacts, self.signs = single
                     self.counts.rejected += 1
@@ -204,26 +162,25 @@ class _Engine:
                             row.row, "", f"row {row.row} could not be stored; tell the hub's support team"
                         )
                     )
-        if self.on_rows is not None:
-            self.on_rows(len(rows))
 
     def _lock(self) -> None:
         # Versions and identities of one agency are numbered and created by one writer at a time.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"openmash-feed:{self.agency.pk}"])
 
-    def _store_locked(self, rows: list[Hashed]) -> None:
+    def _store_locked(self, rows: list[Prepared]) -> None:
         spec, agency, batch = self.spec, self.agency, self.batch
         held: dict[str, dict[str, tuple[int, uuid.UUID]]] = {}
         latest: dict[str, int] = {}
-        for source_id, version, digest, batch_id in FeedRecord.objects.filter(
-            agency=agency, feed=spec.code, source_id__in={row.source_id for row, _ in rows}
-        ).values_list("source_id", "version", "content_hash", "batch_id"):
+        for source_id, version, digest, batch_id in _held(
+            agency.pk, spec.code, {row.source_id for row in rows}
+        ):
             held.setdefault(source_id, {})[digest] = (version, batch_id)
             latest[source_id] = max(latest.get(source_id, 0), version)
 
-        to_store: list[tuple[CleanRow, int, str]] = []
-        for row, digest in rows:
+        to_store: list[tuple[Prepared, int]] = []
+        for row in rows:
+            digest = row.digest
             seen = held.get(row.source_id, {}).get(digest)
             if seen is not None:
                 version, batch_id = seen
@@ -236,51 +193,49 @@ class _Engine:
             version = latest.get(row.source_id, 0) + 1
             latest[row.source_id] = version
             held.setdefault(row.source_id, {})[digest] = (version, batch.pk)
-            to_store.append((row, version, digest))
+            to_store.append((row, version))
             self._count_stored(version)
         if not to_store:
             return
 
         links = identities_link(
-            agency=agency, incoming=self._identities(row for row, _, _ in to_store), process=spec.code
+            agency=agency, incoming=self._identities(row for row, _ in to_store), process=spec.code
         )
         now = timezone.now()
-        stored = [
-            StoredRecord(
-                id=uuid.uuid4(),
-                agency_id=agency.pk,
-                feed=spec.code,
-                source_id=row.source_id,
-                version=version,
-                event_type=row.event_type[:40],
-                event_date=row.event_date,
-                child_id=links[row.person_id].child_id,
-                payload=row.raw,
-            )
-            for row, version, _ in to_store
-        ]
-        _copy_records(
-            [
-                (record.id, now, now, agency.pk, spec.code, record.source_id, record.version, digest,
-                 json.dumps(row.raw, ensure_ascii=False), batch.pk, row.row, links[row.person_id].identity_id,
-                 record.event_type, record.event_date, now)
-                for (row, _, digest), record in zip(to_store, stored, strict=True)
-            ]
-        )  # fmt: skip
+        tail = f"\t{now.isoformat()}" * 3 + "\n"
+        ids = [uuid.uuid4() for _ in to_store]
+        lines: list[str] = []
+        stored: list[StoredRecord] = []
+        contact_items: list[FeedContact] = []
+        every_record = spec.code in _WINDOW_FEEDS
+        for (row, version), record_id in zip(to_store, ids, strict=True):
+            link = links[row.person_id]
+            lines.append(f"{row.copy_head}\t{record_id}\t{version}\t{link.identity_id}{tail}")
+            if version == 1 and row.contact is not None:
+                contact_items.append(
+                    FeedContact(
+                        feed_record_id=record_id,
+                        summary=row.contact[0],
+                        urgency=row.contact[1],
+                        child_id=link.child_id,
+                        identity_id=link.identity_id,
+                    )
+                )
+            # Only records that can raise a sign need to reach sign derivation (which skips
+            # records no child is linked to yet: linking them later catches their signs up).
+            if link.child_id is not None and (row.sign_payload is not None or every_record):
+                stored.append(
+                    StoredRecord(
+                        id=record_id, agency_id=agency.pk, feed=spec.code, source_id=row.source_id,
+                        version=version, event_type=row.event_type, event_date=row.event_date,
+                        child_id=link.child_id, payload=row.sign_payload or {},
+                    )
+                )  # fmt: skip
+        _copy_records("".join(lines))
 
         contacts = contacts_open_for_feed(
             actor=self.actor,
-            items=[
-                FeedContact(
-                    feed_record_id=record.id,
-                    summary=spec.contact_summary(row.values),
-                    urgency=spec.contact_urgency(row.values),
-                    child_id=links[row.person_id].child_id,
-                    identity_id=links[row.person_id].identity_id,
-                )
-                for (row, version, _), record in zip(to_store, stored, strict=True)
-                if version == 1 and spec.creates_contact(row.values)
-            ],
+            items=contact_items,
             source_agency_id=agency.pk,
             received_at=now,
             hub_team=self.hub_team,
@@ -294,43 +249,48 @@ class _Engine:
         else:
             self.counts.new_versions += 1
 
-    def _identities(self, rows: Iterable[CleanRow]) -> list[IncomingIdentity]:
+    def _identities(self, rows: Iterable[Prepared]) -> list[IncomingIdentity]:
         found: dict[str, IncomingIdentity] = {}
         for row in rows:
             if row.person_id in found:
                 continue
-            values = row.values
+            forename, surname, born, sex, nhs_number, upn, address, postcode = row.identity
             found[row.person_id] = IncomingIdentity(
                 agency_record_id=row.person_id,
-                forename=values["forename"],
-                surname=values["surname"],
-                date_of_birth=values.get("date_of_birth"),
-                sex=values.get("sex") or "",
-                nhs_number=values.get("nhs_number") or "",
-                unique_pupil_number=values.get("upn") or "",
-                address=values.get("address") or "",
-                postcode=values.get("postcode") or "",
+                forename=forename,
+                surname=surname,
+                date_of_birth=born,
+                sex=sex,
+                nhs_number=nhs_number,
+                unique_pupil_number=upn,
+                address=address,
+                postcode=postcode,
                 recorded_on=row.event_date,
             )
         return list(found.values())
 
 
-_COPY_COLUMNS = (
-    "id, created_at, updated_at, agency_id, feed, source_id, version, content_hash, payload, batch_id, "
-    "row_number, identity_id, event_type, event_date, received_at"
-)
+def _held(agency_id: uuid.UUID, feed: str, source_ids: set[str]) -> list[tuple[str, int, str, uuid.UUID]]:
+    """The versions already held of these records (one array parameter, not one per record)."""
+    table = connection.ops.quote_name(FeedRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source_id, version, content_hash, batch_id FROM {table} "  # noqa: S608
+            "WHERE agency_id = %s AND feed = %s AND source_id = ANY(%s::text[])",
+            [agency_id, feed, list(source_ids)],
+        )
+        return cursor.fetchall()
 
 
-def _copy_records(rows: list[tuple[Any, ...]]) -> None:
-    """Insert feed records with COPY, in the caller's transaction (several times faster than INSERT)."""
+def _copy_records(lines: str) -> None:
+    """Insert feed records with COPY (text format, lines already escaped), in the caller's transaction."""
     table = connection.ops.quote_name(FeedRecord._meta.db_table)
     connection.ensure_connection()
     with (
         connection.connection.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({_COPY_COLUMNS}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {table} ({COPY_COLUMNS_PREPARED}, {COPY_COLUMNS_STORED}) FROM STDIN") as copy,
     ):
-        for row in rows:
-            copy.write_row(row)
+        copy.write(lines)
 
 
 def _finish(batch: FeedBatch, engine: _Engine, errors_sample: list[RowError]) -> None:
@@ -396,7 +356,7 @@ def feed_file_import(
     max_bytes: int = MAX_FILE_BYTES,
     on_error: Callable[[RowError], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
-    threaded: bool = True,
+    worker: bool = True,
 ) -> ImportResult:
     """Import one CSV or JSON file. Re-running a file whose last run was killed resumes that batch.
 
@@ -431,7 +391,9 @@ def feed_file_import(
             on_error(error)
 
     with path.open("rb") as raw:
-        counter = io.BufferedReader(_CountingReader(raw, on_progress), buffer_size=1 << 16)
+        # Progress is the bytes read: reported by the reader here, or with each chunk from the worker.
+        counter_raw = _CountingReader(raw, None if worker and worker_available() else on_progress)
+        counter = io.BufferedReader(counter_raw, buffer_size=1 << 16)
         text = io.TextIOWrapper(counter, encoding="utf-8-sig", newline="")
         try:
             header, items = json_records(raw.read(), spec) if kind == "json" else csv_rows(text, spec)
@@ -447,9 +409,10 @@ def feed_file_import(
             )
         batch, resumed = _batch_for_file(spec=spec, agency=agency, name=path.name, digest=digest, size=size)
         engine = _Engine(
-            spec=spec, agency=agency, batch=batch, actor=actor, chunk_size=chunk_size, on_error=record_error
-        )
-        engine.run(items, threaded=threaded)
+            spec=spec, agency=agency, batch=batch, actor=actor, chunk_size=chunk_size, on_error=record_error,
+            on_progress=on_progress,
+        )  # fmt: skip
+        engine.run(items, worker=worker, position=lambda: counter_raw.position)
     _finish(batch, engine, errors_sample)
     return ImportResult(
         batch=batch,

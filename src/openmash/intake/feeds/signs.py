@@ -4,7 +4,7 @@ Derivation is a function of the records held, not of the order they arrived in: 
 "k-th event within a window" rules are recomputed over all of a child's events each
 time one arrives, and each sign is keyed on the record that raised it. So a file
 imported twice, in a different order, or killed half-way and re-run, ends with the
-same signs. ``SignOutbox`` keeps them until ``openmash.exploitation.services.sign_raise``
+same signs. ``SignOutbox`` keeps them until ``openmash.exploitation.services.signs_raise``
 has taken each one (it is idempotent too).
 """
 
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -147,6 +147,22 @@ def _row_signs(record: StoredRecord) -> list[Sign]:
     return []
 
 
+_NO_CHILD = uuid.UUID(int=0)
+ROW_SIGN_FEEDS = frozenset({"health_ae", "education_attendance", "education_cme"})
+
+
+def carries_row_sign(feed: str, payload: dict[str, Any], event_date: date) -> bool:
+    """Whether a record of this feed with this payload raises a sign by itself once it has a child
+    (the same rules as the import applies; used to keep only those payloads when preparing rows)."""
+    if feed not in ROW_SIGN_FEEDS:
+        return False
+    probe = StoredRecord(
+        id=_NO_CHILD, agency_id=_NO_CHILD, feed=feed, source_id="", version=1, event_type="",
+        event_date=event_date, child_id=_NO_CHILD, payload=payload,
+    )  # fmt: skip
+    return bool(_row_signs(probe))
+
+
 @dataclass(frozen=True)
 class WindowRule:
     feed: str
@@ -230,35 +246,49 @@ def signs_derive(records: Iterable[StoredRecord]) -> list[Sign]:
 
 
 def signs_store(signs: Iterable[Sign]) -> int:
-    """Put derived signs in the outbox; a sign already there (same record and indicator) is skipped."""
+    """Put derived signs in the outbox; a sign already there (same record and indicator) is skipped.
+
+    Returns how many signs were derived (kept or already held). One statement with one array
+    per column (``unnest``), so a chunk's thousands of signs cost one short query; a sign
+    repeated within the chunk is sent once (the first, as ``ON CONFLICT DO NOTHING`` keeps).
+    """
     now = timezone.now()
-    rows = [
-        SignOutbox(
-            child_id=sign.child_id,
-            indicator_code=sign.indicator_code,
-            observed_on=sign.observed_on,
-            source_agency_id=sign.record.agency_id,
-            record_key=sign.outbox_key,
-            source_type=SOURCE_TYPE,
-            source_id=str(sign.record.id),
-            record_id=sign.record.id,
-            summary=sign.summary[:300],
-            created_at=now,
-        )
-        for sign in signs
-    ]
-    if not rows:
+    derived = 0
+    first: dict[tuple[str, str], Sign] = {}
+    for sign in signs:
+        derived += 1
+        first.setdefault((sign.outbox_key, sign.indicator_code), sign)
+    if not first:
         return 0
-    return len(SignOutbox.objects.bulk_create(rows, ignore_conflicts=True))
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [], [], [], [])
+    for (key, code), sign in first.items():
+        for column, value in zip(
+            columns,
+            (sign.child_id, code, sign.observed_on, sign.record.agency_id, key, SOURCE_TYPE,
+             str(sign.record.id), sign.record.id, sign.summary[:300], now),
+            strict=True,
+        ):  # fmt: skip
+            column.append(value)
+    table = connection.ops.quote_name(SignOutbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (child_id, indicator_code, observed_on, source_agency_id, record_key, "  # noqa: S608
+            "source_type, source_id, record_id, summary, created_at, error) "
+            "SELECT *, '' FROM unnest(%s::uuid[], %s::text[], %s::date[], %s::uuid[], %s::text[], "
+            "%s::text[], %s::text[], %s::uuid[], %s::text[], %s::timestamptz[]) "
+            "ON CONFLICT (record_key, indicator_code) DO NOTHING",
+            list(columns),
+        )
+    return derived
 
 
-def sign_raise_function() -> Callable[..., Any] | None:
-    """The exploitation app's ``sign_raise``, or None while that app does not provide it yet."""
+def signs_raise_function() -> Callable[..., Any] | None:
+    """The exploitation app's bulk ``signs_raise``, or None where that app does not provide it."""
     try:
-        from openmash.exploitation.services import sign_raise
+        from openmash.exploitation.services import signs_raise
     except ImportError:
         return None
-    return sign_raise
+    return signs_raise
 
 
 def signs_pending_count() -> int:
@@ -269,10 +299,12 @@ def signs_push_pending(*, limit: int = 10_000) -> int:
     """Hand pending signs to the exploitation app, a few hundred per transaction. Returns how many.
 
     A sign the exploitation app refuses (an indicator it does not know) is kept with the
-    reason, not retried for ever, and never stops an import.
+    reason, not retried for ever, and never stops an import. Each batch goes to the app's
+    bulk ``signs_raise`` (the rules of ``sign_raise``, with one check of the loaded tools and
+    one insert for the batch).
     """
-    raise_sign = sign_raise_function()
-    if raise_sign is None:
+    raise_many = signs_raise_function()
+    if raise_many is None:
         return 0
     pushed = 0
     while pushed < limit:
@@ -284,25 +316,33 @@ def signs_push_pending(*, limit: int = 10_000) -> int:
             )
             if not pending:
                 break
-            raised: list[int] = []
-            for row in pending:
-                try:
-                    with transaction.atomic():
-                        raise_sign(
-                            child_id=row.child_id,
-                            indicator_code=row.indicator_code,
-                            observed_on=row.observed_on,
-                            source_agency_id=row.source_agency_id,
-                            source_type=row.source_type,
-                            source_id=row.source_id,
-                            summary=row.summary,
-                            raised_by_process=PROCESS,
-                        )
-                except ValidationError as refusal:
-                    _logger.warning("Sign %s refused: %s", row.pk, refusal)
-                    SignOutbox.objects.filter(pk=row.pk).update(error=str(refusal)[:300] or "refused")
-                else:
-                    raised.append(row.pk)
-            SignOutbox.objects.filter(pk__in=raised).update(raised_at=timezone.now())
+            refused = _raise_many(raise_many, pending)
+            for pk, reason in refused.items():
+                _logger.warning("Sign %s refused: %s", pk, reason)
+                SignOutbox.objects.filter(pk=pk).update(error=reason[:300] or "refused")
+            SignOutbox.objects.filter(pk__in=[row.pk for row in pending if row.pk not in refused]).update(
+                raised_at=timezone.now()
+            )
             pushed += len(pending)
     return pushed
+
+
+def _raise_many(raise_many: Callable[..., Any], pending: list[SignOutbox]) -> dict[int, str]:
+    from openmash.exploitation.services import SignToRaise
+
+    outcomes = raise_many(
+        signs=[
+            SignToRaise(
+                child_id=row.child_id, indicator_code=row.indicator_code, observed_on=row.observed_on,
+                source_agency_id=row.source_agency_id, source_type=row.source_type, source_id=row.source_id,
+                summary=row.summary,
+            )
+            for row in pending
+        ],
+        raised_by_process=PROCESS,
+    )  # fmt: skip
+    return {
+        row.pk: str(outcome)
+        for row, outcome in zip(pending, outcomes, strict=True)
+        if isinstance(outcome, ValidationError)
+    }

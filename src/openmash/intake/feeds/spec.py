@@ -25,6 +25,9 @@ FALSE_WORDS = {"n", "no", "false", "0"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2}$")
 _VRM = re.compile(r"^[A-Z0-9 ]{2,10}$")
+_INT = re.compile(r"[+-]?[0-9]{1,9}")
+_NHS_SHAPE = re.compile(r"[0-9]{10}")
+_UPN_SHAPE = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def _bool(value: str, spec: FieldSpec) -> bool:
 
 
 def _int(value: str, spec: FieldSpec) -> int:
-    if not re.fullmatch(r"[+-]?[0-9]{1,9}", value):
+    if not _INT.fullmatch(value):
         raise FieldProblem(f"'{_show(value)}' is not a whole number")
     number = int(value)
     low, high = spec.range or (0, 10**9)
@@ -103,16 +106,15 @@ def _int(value: str, spec: FieldSpec) -> int:
 
 def _choice(value: str, spec: FieldSpec) -> str:
     assert spec.choices is not None
-    lowered = value.lower()
-    for code in spec.choices:
-        if code.lower() == lowered:
-            return code
+    code = spec.choice_codes.get(value.lower())
+    if code is not None:
+        return code
     raise FieldProblem(f"'{_show(value)}' is not one of: {', '.join(spec.choices)}")
 
 
 def _nhs(value: str, spec: FieldSpec) -> str:
     digits = value.replace(" ", "").replace("-", "")
-    if not re.fullmatch(r"[0-9]{10}", digits):
+    if not _NHS_SHAPE.fullmatch(digits):
         raise FieldProblem(f"'{_show(value)}' is not a 10-digit NHS number")
     if not nhs_number_is_valid(digits):
         raise FieldProblem(f"{digits} fails the NHS number check digit, so it was mistyped")
@@ -121,7 +123,7 @@ def _nhs(value: str, spec: FieldSpec) -> str:
 
 def _upn(value: str, spec: FieldSpec) -> str:
     upn = value.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z][0-9]{11}[0-9A-Z]", upn):
+    if not _UPN_SHAPE.fullmatch(upn):
         raise FieldProblem(f"'{_show(value)}' is not a 13-character unique pupil number")
     if not upn_is_valid(upn):
         raise FieldProblem(f"{upn} fails the unique pupil number check letter, so it was mistyped")
@@ -186,6 +188,16 @@ class FieldSpec:
     choice_labels: Mapping[str, str] | None = None
     range: tuple[int, int] | None = None
     example: str = ""
+    # Derived once (validation runs per value of millions of rows): lower-cased choice -> code, parser.
+    choice_codes: dict[str, str] = field(init=False, repr=False, compare=False)
+    parser: Callable[[str, FieldSpec], Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        codes: dict[str, str] = {}
+        for code in self.choices or ():
+            codes.setdefault(code.lower(), code)  # the first code wins, as a scan in order would
+        object.__setattr__(self, "choice_codes", codes)
+        object.__setattr__(self, "parser", PARSERS[self.kind])
 
     def parse(self, raw: Any) -> Any:
         """Parse one value. Returns None for an absent optional value; raises FieldProblem."""
@@ -208,7 +220,7 @@ class FieldSpec:
             if self.required:
                 raise FieldProblem("is required but is missing or empty")
             return None
-        return PARSERS[self.kind](value, self)
+        return self.parser(value, self)
 
 
 @dataclass(frozen=True)
@@ -292,6 +304,16 @@ def _raw_problem(raw: Mapping[str, Any]) -> tuple[str, str] | None:
     Checked once per row, over every key and value, so ``FieldSpec.parse`` need not repeat it.
     """
     for key, value in raw.items():
+        # The common case first: ASCII text with no NUL (every key and value of most rows).
+        if (
+            type(key) is str
+            and type(value) is str
+            and key.isascii()
+            and value.isascii()
+            and "\x00" not in value
+            and "\x00" not in key
+        ):
+            continue
         for text in (key, value):
             if type(text) is str:
                 if "\x00" in text:

@@ -39,7 +39,6 @@ class Clock(BaseModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     exception_reason = models.TextField(blank=True, help_text="Why the deadline was missed")
-    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]
@@ -72,3 +71,28 @@ class Clock(BaseModel):
     @property
     def is_running(self) -> bool:
         return self.completed_at is None and self.cancelled_at is None
+
+
+class ClockEscalation(models.Model):
+    """Append-only: the daily escalation run notified the responsible managers of an overdue clock.
+
+    One row per clock per day at most (the constraint makes two runs on the same day notify
+    once). Rows, not an ``escalated_at`` column on the clock: the run inserts them in bulk
+    instead of updating (and so writing the history of) every overdue clock each day.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    clock = models.ForeignKey(Clock, on_delete=models.PROTECT, related_name="escalations")
+    escalated_at = models.DateTimeField()
+    escalated_on = models.DateField(help_text="The day of the run, in England")
+    notified = models.PositiveIntegerField(help_text="How many people were notified")
+
+    class Meta:
+        ordering = ["clock", "escalated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "escalated_on"], name="clock_escalated_once_a_day"),
+        ]
+        indexes = [models.Index(fields=["clock", "escalated_at"], name="clock_escalation_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} escalated on {self.escalated_on}"

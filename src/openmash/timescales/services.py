@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from openmash.accounts.models import Membership, Team, TeamKind, User
 from openmash.accounts.roles import Role
 from openmash.people.models import Child
 from openmash.timescales.calendar import ENGLAND
-from openmash.timescales.models import Clock
+from openmash.timescales.models import Clock, ClockEscalation
 from openmash.timescales.rules import due_at, end_of_day, rule_for
 
 
@@ -201,24 +201,33 @@ def _overdue_title(rule_code: str, days: int) -> str:
     return (f"Overdue: {label} ({days} working days late)" if days else f"Overdue today: {label}")[:200]
 
 
+_ESCALATIONS_SQL = """
+INSERT INTO timescales_clockescalation (clock_id, escalated_at, escalated_on, notified)
+SELECT row.clock_id, %(now)s, %(today)s, row.notified
+  FROM unnest(%(clocks)s::uuid[], %(notified)s::integer[]) AS row(clock_id, notified)
+    ON CONFLICT (clock_id, escalated_on) DO NOTHING
+"""
+
+
 @transaction.atomic
 def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = timedelta(hours=20)) -> int:
     """Notify the responsible manager of every overdue clock (again if still overdue a day later).
 
     Run daily by `openmash timescales escalate`. Returns how many clocks were escalated.
-    Set-based: one locking SELECT of the overdue clocks, one query for the teams' managers,
-    the working-day arithmetic once per distinct due date, then chunked INSERTs of the
-    notifications and UPDATEs of ``escalated_at``. A second run the same day finds nothing to
-    do (``escalated_at``), and each notification's reference carries the day, so nobody is
-    notified twice for the same clock on the same day even by two runs at once.
+    Set-based: one locking SELECT of the overdue clocks not escalated within ``repeat_after``,
+    one query for the teams' managers, the working-day arithmetic once per distinct due date,
+    then chunked INSERTs of the notifications and of the ``ClockEscalation`` rows. A second run
+    the same day finds nothing to do, and the constraints (one escalation per clock per day, one
+    notification per person, clock and day) hold even for two runs at once.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
+    recent = ClockEscalation.objects.filter(clock_id=OuterRef("pk"), escalated_at__gt=now - repeat_after)
     overdue = list(
         # Lock only the clock rows: two escalation runs at once never notify twice.
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(completed_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now)
-        .filter(Q(escalated_at__isnull=True) | Q(escalated_at__lt=now - repeat_after))
+        .exclude(Exists(recent))
         .values_list("pk", "rule_code", "due_at", "responsible_team_id", "responsible_user_id")
     )
     if not overdue:
@@ -229,6 +238,7 @@ def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = ti
     recipients: list[uuid.UUID] = []
     title_rows: list[str] = []
     refs: list[str] = []
+    notified: list[int] = []
     for clock_id, rule_code, due, team_id, user_id in overdue:
         due_day = timezone.localdate(due)
         if due_day not in days_late:
@@ -239,12 +249,15 @@ def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = ti
         people = list(managers.get(team_id, [])) if team_id is not None else []
         if user_id is not None:
             people.append(user_id)
+        people = list(dict.fromkeys(people))
         reference = f"clock:{clock_id}:{today.isoformat()}"
-        for person in dict.fromkeys(people):
+        for person in people:
             recipients.append(person)
             title_rows.append(titles[key])
             refs.append(reference)
+        notified.append(len(people))
     link = reverse("timescales:due")
+    clock_ids = [row[0] for row in overdue]
     with connection.cursor() as cursor:
         for start in range(0, len(recipients), _ESCALATE_CHUNK):
             end = start + _ESCALATE_CHUNK
@@ -258,9 +271,10 @@ def clocks_escalate(*, now: datetime | None = None, repeat_after: timedelta = ti
                     "refs": refs[start:end],
                 },
             )
-    clock_ids = [row[0] for row in overdue]
-    for start in range(0, len(clock_ids), _ESCALATE_CHUNK):
-        Clock.objects.filter(pk__in=clock_ids[start : start + _ESCALATE_CHUNK]).update(
-            escalated_at=now, updated_at=timezone.now()
-        )
+        for start in range(0, len(clock_ids), _ESCALATE_CHUNK):
+            end = start + _ESCALATE_CHUNK
+            cursor.execute(
+                _ESCALATIONS_SQL,
+                {"now": now, "today": today, "clocks": clock_ids[start:end], "notified": notified[start:end]},
+            )
     return len(overdue)

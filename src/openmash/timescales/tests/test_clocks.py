@@ -111,7 +111,10 @@ def test_escalation_notifies_the_team_manager_once_a_day(make_member):
     assert "Initial child protection conference" in notes.first().title
     assert not Notification.objects.filter(recipient=worker.user).exists()
     overdue.refresh_from_db()
-    assert overdue.escalated_at is not None
+    assert [(e.escalated_on.isoformat(), e.notified) for e in overdue.escalations.all()] == [
+        ("2026-11-02", 1),
+        ("2026-11-03", 1),
+    ]
 
 
 @pytest.mark.django_db

@@ -82,7 +82,8 @@ class SignOffForm(forms.Form):
 
 
 class ReturnForm(LanguageCheckMixin, forms.Form):
-    reason = LanguageCheckedField(
+    # Not "reason": the RAG form on the same page has a field of that name (ids must be unique).
+    return_reason = LanguageCheckedField(
         max_length=4000,
         required=True,
         error_messages={"required": "Say what the officer should look at again."},

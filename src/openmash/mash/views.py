@@ -240,11 +240,13 @@ def return_decision(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse
     if form.is_valid():
         try:
             services.threshold_decision_return(
-                actor=actor, decision=decision, reason=form.cleaned_data["reason"]
+                actor=actor, decision=decision, reason=form.cleaned_data["return_reason"]
             )
             language_flags_record(actor=actor, outcomes=form.language_outcomes)
             return redirect("mash:contact", contact.pk)
         except ValidationError as error:
+            if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                error = ValidationError({"return_reason": error.error_dict["reason"]})
             _errors_to_form(form, error)
     return _contact_page(request, contact_id, return_form=form)
 

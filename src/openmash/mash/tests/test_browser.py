@@ -91,3 +91,48 @@ def test_school_concern_to_strategy_discussion_with_icpc_due_date(browser, live_
     if SHOTS:
         manager.screenshot(path=f"{SHOTS}/decision.png", full_page=True)
     assert not officer_errors and not police_errors and not manager_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_returns_a_decision_and_the_officer_amends_it(browser, live_server):
+    hub = hub_make()
+    contact = hub.open_contact(child_make(forename="Amira", surname="Westfield"))
+    url = f"{live_server.url}/hub/contacts/{contact.pk}"
+
+    officer, officer_errors = _sign_in(browser, live_server.url, hub.officer.user.username)
+    officer.goto(url)
+    officer.get_by_label("Information and advice").check()
+    officer.get_by_label("Rationale").fill("The school can support the family with advice on online safety.")
+    officer.get_by_role("button", name="Record the decision").click()
+    expect(officer.get_by_text("Waiting for a manager's sign-off")).to_be_visible()
+
+    # The manager returns it with a reason, using the keyboard to send the form.
+    manager, manager_errors = _sign_in(browser, live_server.url, hub.manager.user.username)
+    manager.goto(url)
+    manager.get_by_label("Or return it to the officer").fill(
+        "Ask the police what they hold on the adults first, then decide again."
+    )
+    manager.get_by_role("button", name="Return the decision").focus()
+    manager.keyboard.press("Enter")
+    expect(manager.get_by_text("Returned to the officer to amend")).to_be_visible()
+
+    # The officer sees why, amends the proposal (the form starts from it) and proposes it again.
+    officer.goto(url)
+    expect(officer.locator("#decision-returned")).to_contain_text("Ask the police what they hold")
+    expect(officer.get_by_label("Rationale")).to_have_value(
+        "The school can support the family with advice on online safety."
+    )
+    if SHOTS:
+        officer.screenshot(path=f"{SHOTS}/decision-returned.png", full_page=True)
+    officer.get_by_label("Early help").check()
+    officer.get_by_label("Rationale").fill(
+        "Police hold nothing on the adults; early help will work with the family."
+    )
+    officer.get_by_role("button", name="Propose the amended decision").click()
+    expect(officer.get_by_text("Waiting for a manager's sign-off")).to_be_visible()
+
+    manager.goto(url)
+    manager.get_by_role("button", name="Sign off the decision").click()
+    expect(manager.get_by_text("Signed off and in effect")).to_be_visible()
+    expect(manager.get_by_text("Returned 1 time")).to_be_visible()
+    assert not officer_errors and not manager_errors

@@ -129,12 +129,14 @@ def test_returning_and_amending_through_the_contact_page(hub, sign_in):
 
     page = manager.get(url).content.decode()
     assert "Return the decision" in page and "Sign off the decision" in page
-    response = manager.post(url + "/return", {"reason": ""})
+    response = manager.post(url + "/return", {"return_reason": ""})
     assert (
         response.status_code == 400
         and "Say what the officer should look at again" in response.content.decode()
     )
-    assert manager.post(url + "/return", {"reason": RETURN_REASON}).status_code == 302
+    response = manager.post(url + "/return", {"return_reason": "Look"})  # too short for the service
+    assert response.status_code == 400 and 'id="id_return_reason-error"' in response.content.decode()
+    assert manager.post(url + "/return", {"return_reason": RETURN_REASON}).status_code == 302
 
     page = officer.get(url).content.decode()
     assert "Returned by" in page and RETURN_REASON.split(":")[0] in page

@@ -161,23 +161,14 @@ def _involvement(child_ids: set[uuid.UUID], contact_ids: set[uuid.UUID]) -> dict
     }
     risk: dict[uuid.UUID, str] = {}
     plans: dict[uuid.UUID, list[str]] = {}
-    try:
-        from openmash.exploitation.indicators import Level
-        from openmash.exploitation.models import RiskLevel
+    # Levels read through merges (ADR 0034): a merged record's level is the survivor's.
+    from openmash.exploitation.indicators import Level
+    from openmash.exploitation.selectors import risk_levels_current
 
-        today = timezone.localdate()
-        corrected = RiskLevel.objects.filter(corrects__isnull=False).values("corrects_id")
-        for child_id, level in (
-            RiskLevel.objects.filter(child_id__in=child_ids, effective_on__lte=today, recorded_at__lte=now)
-            .exclude(pk__in=corrected)
-            .order_by("child_id", "-effective_on", "-recorded_at")
-            .distinct("child_id")
-            .values_list("child_id", "level")
-        ):
-            if level > Level.NONE:
-                risk[child_id] = Level(level).label
-    except ImportError:  # pragma: no cover - the exploitation app is always installed
-        pass
+    levels = risk_levels_current(child_ids=list(child_ids), on=timezone.localdate(), known_at=now)
+    for child_id, level in levels.items():
+        if level > Level.NONE:
+            risk[child_id] = Level(level).label
     # Plans: running statutory clocks that belong to plans (child protection, looked after, pathway).
     for child_id, rule_code in Clock.objects.filter(
         child_id__in=child_ids,

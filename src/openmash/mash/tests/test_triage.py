@@ -375,3 +375,27 @@ def test_information_requests_need_a_matched_child_and_a_hub_role(hub):
             question="Anything?",
         )  # fmt: skip
     assert InformationRequest.objects.count() == 0
+
+
+def test_the_queue_shows_a_risk_level_read_through_a_merge(hub, sign_in):
+    """A merged record's level stays with it (append-only) but belongs to the survivor now."""
+    from openmash.exploitation.indicators import Level
+    from openmash.exploitation.services import risk_history_import
+    from openmash.matching.merge import child_merge
+
+    survivor, merged = child_make(surname="Mergewood"), child_make(surname="Mergewood")
+    risk_history_import(
+        actor=actor_of(hub.officer), child=merged, level=Level.HIGH,
+        effective_on=timezone.localdate() - timedelta(days=3), reason="From the previous system",
+        process="test",
+    )  # fmt: skip
+    hub.open_contact(survivor)
+    client = sign_in(hub.officer)
+    assert "Exploitation risk: High" not in client.get("/hub/").content.decode()
+
+    child_merge(
+        actor=actor_of(hub.officer), survivor_id=survivor.pk, merged_id=merged.pk,
+        reason="Same NHS number and date of birth, confirmed with the school",
+    )  # fmt: skip
+
+    assert "Exploitation risk: High" in client.get("/hub/").content.decode()

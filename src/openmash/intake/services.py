@@ -47,6 +47,7 @@ from openmash.people.models import AgencyIdentity, Child
 _logger = logging.getLogger(__name__)
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+assert 256 % len(REFERENCE_ALPHABET) == 0, "contact_reference_new needs an alphabet that divides 256"
 RE_REFERRAL_WINDOW = timedelta(days=365)
 CASE_BASES = (RelationshipBasis.ALLOCATED_WORKER, RelationshipBasis.TEAM)
 HUB_PROCESS = "intake.contact"
@@ -83,7 +84,9 @@ def register_contacts_matched(hook: ContactsHook) -> None:
 
 def contact_reference_new() -> str:
     """Short enough to read over the phone, unguessable, and free of any detail about the child."""
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    # One call for the 8 random characters (a feed post makes hundreds of references): 256 is a
+    # multiple of the alphabet's 32 letters, so each byte picks a letter uniformly.
+    body = "".join(REFERENCE_ALPHABET[byte % len(REFERENCE_ALPHABET)] for byte in secrets.token_bytes(8))
     return f"C-{body[:4]}-{body[4:]}"
 
 

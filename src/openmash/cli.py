@@ -7,6 +7,7 @@ openmash audit verify          check the read log's hash chains
 openmash audit anchor          copy the chains' heads out of the database (run hourly)
 openmash import FEED FILE --agency CODE   import an agency feed file (docs/feeds/)
 openmash timescales escalate   notify managers of overdue deadlines (run daily)
+openmash intake_retention      delete old rate-limit rows of the public form (run daily)
 openmash db start|stop|url|psql
 openmash <any manage.py command>
 """

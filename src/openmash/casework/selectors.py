@@ -104,6 +104,10 @@ class PlanView:
     placements: list[Placement]
     legal_statuses: list[LegalStatus]
 
+    def clock_label(self, clock: Clock) -> str:
+        """What the deadline is, in words (the rule's label), for the plan's table."""
+        return rule_for(clock.rule_code).label
+
 
 def action_current(action: PlanAction) -> tuple[str, str, date]:
     """(status, owner, due date) of an action now: the newest change of each wins."""

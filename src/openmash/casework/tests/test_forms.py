@@ -341,3 +341,14 @@ def test_plan_pages_refuse_the_wrong_kind_and_strangers(as_worker, worker, team_
         assert client.get(base + url).status_code == 404, url
     stranger = sign_in(make_member(Role.SOCIAL_WORKER))
     assert stranger.get(base).status_code == 404
+
+
+def test_the_plan_page_names_each_deadline_in_words(as_worker, worker, team_child, sign_in):
+    actor, access = as_worker()
+    plan = services.plan_start(
+        actor=actor, access=access, kind=PlanKind.CHILD_PROTECTION, started_on=date(2026, 10, 1),
+        cp_category="neglect",
+    )  # fmt: skip
+    page = _page(sign_in(worker).get(f"/casework/children/{team_child.pk}/plans/{plan.pk}/"))
+    assert "First child protection review" in page
+    assert "cp review first" not in page and "cp_review_first" not in page

@@ -352,3 +352,13 @@ def test_the_plan_page_names_each_deadline_in_words(as_worker, worker, team_chil
     page = _page(sign_in(worker).get(f"/casework/children/{team_child.pk}/plans/{plan.pk}/"))
     assert "First child protection review" in page
     assert "cp review first" not in page and "cp_review_first" not in page
+
+
+def test_start_a_plan_reveals_each_kinds_questions_under_it(worker, team_child, sign_in):
+    page = _page(sign_in(worker).get(f"/casework/children/{team_child.pk}/plans/new"))
+    # GOV.UK conditional reveal: each kind's questions sit in the panel its radio controls.
+    for kind, field in (("cp", "cp_category"), ("cla", "legal_status"), ("pathway", "personal_adviser")):
+        radio = page.index(f'value="{kind}"')
+        panel = page.index('class="govuk-radios__conditional', radio)
+        assert panel < page.index(f'name="{field}"') < page.index("</fieldset>", panel)
+    assert page.count('class="govuk-radios__conditional') == 4  # child in need has no questions of its own

@@ -522,6 +522,20 @@ def _identify_filter(criteria: IdentifyCriteria, today: date) -> Q:
     return condition
 
 
+_CANDIDATE_FIELDS = ("pk", "forename", "middle_names", "surname", "date_of_birth", "postcode", "nhs_number")
+
+
+def _candidate(row: tuple[Any, ...]) -> IdentifyCandidate:
+    pk, forename, middle, surname, born, postcode, nhs = row
+    return IdentifyCandidate(
+        child_id=pk,
+        name=" ".join(part for part in (forename, middle, surname) if part),
+        date_of_birth=born,
+        postcode=postcode,
+        nhs_number_last4=nhs[-4:] if nhs else "",
+    )
+
+
 def _years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
@@ -557,20 +571,9 @@ def children_for_contact_identification(
     found = list(
         Child.objects.filter(_identify_filter(criteria, timezone.localdate()))
         .order_by("surname", "forename", "date_of_birth", "id")
-        .values_list("pk", "forename", "middle_names", "surname", "date_of_birth", "postcode", "nhs_number")[
-            : IDENTIFY_LIMIT + 1
-        ]
+        .values_list(*_CANDIDATE_FIELDS)[: IDENTIFY_LIMIT + 1]
     )
-    candidates = [
-        IdentifyCandidate(
-            child_id=pk,
-            name=" ".join(part for part in (forename, middle, surname) if part),
-            date_of_birth=born,
-            postcode=postcode,
-            nhs_number_last4=nhs[-4:] if nhs else "",
-        )
-        for pk, forename, middle, surname, born, postcode, nhs in found[:IDENTIFY_LIMIT]
-    ]
+    candidates = [_candidate(row) for row in found[:IDENTIFY_LIMIT]]
     access_event_record(
         actor=actor,
         action=Action.SEARCH,
@@ -581,3 +584,38 @@ def children_for_contact_identification(
         outcome=Outcome.GRANTED,
     )
     return IdentifyResult(candidates=candidates, more=len(found) > IDENTIFY_LIMIT)
+
+
+def child_for_contact_identification(
+    *, actor: Actor, contact_reference: str, hub_team_id: uuid.UUID | None, child_id: uuid.UUID | str
+) -> IdentifyCandidate:
+    """One candidate's identifying fields, for the page that confirms "this is the child".
+
+    The same rule as the search (the hub team's officers and managers) and the same fields;
+    one VIEW event with the contact's purpose. Anyone else, or a child that does not exist,
+    gets the same 404.
+    """
+    purpose = f"Identify the child for contact {contact_reference}"[:200]
+    parsed = _parse_uuid(child_id)
+    allowed = may_identify_child_for_contact(actor=actor, hub_team_id=hub_team_id)
+    row = (
+        Child.objects.filter(pk=parsed).values_list(*_CANDIDATE_FIELDS).first()
+        if allowed and parsed is not None
+        else None
+    )
+    if row is None:
+        denial = ChildNotFound(actor=actor, child_id=parsed, purpose=purpose, action=Action.VIEW)
+        denial.record()
+        raise denial
+    candidate = _candidate(row)
+    access_event_record(
+        actor=actor,
+        action=Action.VIEW,
+        resource_type=CHILD_RESOURCE,
+        resource_id=str(candidate.child_id),
+        child_id=candidate.child_id,
+        purpose=purpose,
+        outcome=Outcome.GRANTED,
+        basis=AccessBasis(kind="contact_identification", id=contact_reference),
+    )
+    return candidate

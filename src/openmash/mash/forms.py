@@ -88,3 +88,76 @@ class ReturnForm(LanguageCheckMixin, forms.Form):
         required=True,
         error_messages={"required": "Say what the officer should look at again."},
     )
+
+
+def _date_of_birth_field() -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter the date of birth as day/month/year, for example 27/3/2012."},
+    )
+
+
+def _age_field() -> forms.IntegerField:
+    message = "Enter an age between 0 and 25."
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=25,
+        error_messages={
+            "invalid": "Enter the age as a number, for example 14.",
+            "min_value": message,
+            "max_value": message,
+        },
+    )
+
+
+class IdentifySearchForm(forms.Form):
+    """Find the child a contact is about. At least one detail; the access rule refuses none too."""
+
+    name = forms.CharField(max_length=200, required=False)
+    date_of_birth = _date_of_birth_field()
+    age = _age_field()
+    postcode = forms.CharField(max_length=10, required=False)
+    nhs_number = forms.RegexField(
+        regex=r"^\s*(\d\s*){10}$",
+        required=False,
+        error_messages={"invalid": "Enter the NHS number as 10 digits."},
+    )
+    pupil_number = forms.CharField(max_length=13, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not self.errors and not any(data.get(name) not in (None, "") for name in self.fields):
+            raise forms.ValidationError(
+                "Enter at least one detail: a name, a date of birth or age, a postcode, an NHS number "
+                "or a pupil number."
+            )
+        return data
+
+
+class IdentifyConfirmForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={"required": "Say why you are sure this is the child."},
+    )
+
+
+class ChildDescribedForm(forms.Form):
+    forename = forms.CharField(max_length=100, required=False)
+    surname = forms.CharField(max_length=100, required=False)
+    known_as = forms.CharField(max_length=100, required=False)
+    date_of_birth = _date_of_birth_field()
+    approximate_age = _age_field()
+    postcode = forms.CharField(max_length=10, required=False)
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={"required": "Say why none of the children found is this child."},
+    )
+
+
+class UndoIdentificationForm(forms.Form):
+    undo_reason = forms.CharField(
+        max_length=2000,
+        error_messages={"required": "Say why the child was wrongly identified."},
+    )

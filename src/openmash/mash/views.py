@@ -12,14 +12,39 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from openmash.access.selectors import ChildAccess, ChildNotFound, child_get_for_user
+from openmash.access.selectors import (
+    ChildAccess,
+    ChildNotFound,
+    IdentifyCriteria,
+    child_for_contact_identification,
+    child_get_for_user,
+    children_for_contact_identification,
+    may_identify_child_for_contact,
+)
 from openmash.accounts.actor import actor_from_request
 from openmash.exploitation.services import language_flags_record
 from openmash.intake.models import ContactSource, ContactStatus, Urgency
 from openmash.intake.selectors import referrer_for_viewer
+from openmash.intake.services import (
+    DescribedChild,
+    contact_child_create,
+    contact_child_identification_undo,
+    contact_child_identify,
+)
 
 from . import selectors, services
-from .forms import AnswerForm, DecisionForm, RagForm, RequestForm, ReturnForm, SignOffForm
+from .forms import (
+    AnswerForm,
+    ChildDescribedForm,
+    DecisionForm,
+    IdentifyConfirmForm,
+    IdentifySearchForm,
+    RagForm,
+    RequestForm,
+    ReturnForm,
+    SignOffForm,
+    UndoIdentificationForm,
+)
 from .models import DecisionStatus, Outcome, Rag, ThresholdDecision
 from .presenters import RAG_TAGS, STATE_TAGS, select_items
 
@@ -86,8 +111,11 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
         "decision_form": DecisionForm(initial=_decision_initial(returned) if returned else None),
         "sign_off_form": SignOffForm(),
         "return_form": ReturnForm(),
+        "undo_form": UndoIdentificationForm(),
     }
     forms_in.update(form_overrides)
+    is_open = contact.status == ContactStatus.OPEN
+    identifier = is_open and may_identify_child_for_contact(actor=actor, hub_team_id=contact.hub_team_id)
     has_errors = any(form.errors for form in forms_in.values() if form.is_bound)
     return render(
         request,
@@ -95,7 +123,13 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
         {
             "contact": contact,
             "child": access.child if access else None,
-            "is_open": contact.status == ContactStatus.OPEN,
+            "is_open": is_open,
+            "may_identify": identifier and contact.child_id is None,
+            "may_undo_identification": identifier
+            and contact.child_id is not None
+            and contact.identity_id is None
+            and decision is None
+            and actor.role == "mash_manager",
             "referrer": referrer_for_viewer(actor=actor, contact=contact),
             "ratings": selectors.rag_history(contact=contact),
             "requests": selectors.contact_requests(contact=contact),
@@ -249,6 +283,122 @@ def return_decision(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse
                 error = ValidationError({"return_reason": error.error_dict["reason"]})
             _errors_to_form(form, error)
     return _contact_page(request, contact_id, return_form=form)
+
+
+# --- Identifying the child for a contact that arrived without one (ADR 45) -------------------
+
+
+def _contact_to_identify(request: HttpRequest, contact_id: uuid.UUID) -> Any:
+    """The contact, for the hub team that holds it; anyone else gets the 404 a missing one gets."""
+    actor = actor_from_request(request)
+    contact = selectors.contact_get_for_triage(actor=actor, contact_id=contact_id)
+    if not may_identify_child_for_contact(actor=actor, hub_team_id=contact.hub_team_id):
+        raise selectors.NotFound("No such contact")
+    return contact
+
+
+def _described(contact: Any) -> list[tuple[str, str]]:
+    """What the contact itself says about the child, to search with."""
+    rows: list[tuple[str, str]] = []
+    concern = getattr(contact, "concern", None)
+    if concern is not None:
+        name = " ".join(part for part in (concern.child_forename, concern.child_surname) if part)
+        rows += [("Name given", name or concern.child_known_as or "Not given")]
+        rows += [("School or setting", concern.child_school_or_setting or "Not given")]
+    report = getattr(contact, "public_report", None)
+    if report is not None:
+        rows += [("The child, as described", report.child_description or "Not described")]
+        rows += [("Where", report.location or "Not given"), ("What they are worried about", report.worry)]
+    return rows
+
+
+def _identify_render(request: HttpRequest, template: str, contact: Any, **context: Any) -> HttpResponse:
+    forms_in = [value for value in context.values() if isinstance(value, forms.Form)]
+    has_errors = any(form.is_bound and form.errors for form in forms_in)
+    return render(
+        request,
+        template,
+        {"contact": contact, "described": _described(contact), "page_has_errors": has_errors, **context},
+        status=400 if has_errors else 200,
+    )
+
+
+def identify_search(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Find the child: a POSTed search (names and numbers stay out of URLs and server logs)."""
+    contact = _contact_to_identify(request, contact_id)
+    if contact.child_id is not None or contact.status != ContactStatus.OPEN:
+        return redirect("mash:contact", contact.pk)
+    form = IdentifySearchForm(request.POST if request.method == "POST" else None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = children_for_contact_identification(
+                actor=actor_from_request(request),
+                contact_reference=contact.reference,
+                hub_team_id=contact.hub_team_id,
+                criteria=IdentifyCriteria(**form.cleaned_data),  # the form's fields are the criteria
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return _identify_render(request, "mash/identify.html", contact, form=form, result=result)
+
+
+def identify_confirm(request: HttpRequest, contact_id: uuid.UUID, child_id: uuid.UUID) -> HttpResponse:
+    contact = _contact_to_identify(request, contact_id)
+    if contact.child_id is not None or contact.status != ContactStatus.OPEN:
+        return redirect("mash:contact", contact.pk)
+    actor = actor_from_request(request)
+    candidate = child_for_contact_identification(
+        actor=actor, contact_reference=contact.reference, hub_team_id=contact.hub_team_id, child_id=child_id
+    )
+    form = IdentifyConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_child_identify(
+                actor=actor, contact=contact, child_id=candidate.child_id, reason=form.cleaned_data["reason"]
+            )
+            return redirect("mash:contact", contact.pk)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return _identify_render(request, "mash/identify_confirm.html", contact, form=form, candidate=candidate)
+
+
+def identify_new(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    contact = _contact_to_identify(request, contact_id)
+    if contact.child_id is not None or contact.status != ContactStatus.OPEN:
+        return redirect("mash:contact", contact.pk)
+    form = ChildDescribedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact_child_create(
+                actor=actor_from_request(request),
+                contact=contact,
+                described=DescribedChild(**{k: v for k, v in data.items() if k != "reason"}),
+                reason=data["reason"],
+            )
+            return redirect("mash:contact", contact.pk)
+        except ValidationError as error:
+            _errors_to_form(form, error)
+    return _identify_render(request, "mash/identify_new.html", contact, form=form)
+
+
+@require_POST
+def identify_undo(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """A MASH manager returns a wrongly identified contact to unmatched, to find the right child."""
+    contact = _contact_to_identify(request, contact_id)
+    form = UndoIdentificationForm(request.POST)
+    if form.is_valid():
+        try:
+            contact_child_identification_undo(
+                actor=actor_from_request(request), contact=contact, reason=form.cleaned_data["undo_reason"]
+            )
+            return redirect("mash:identify", contact.pk)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                error = ValidationError({"undo_reason": error.error_dict["reason"]})
+            _errors_to_form(form, error)
+    return _contact_page(request, contact_id, undo_form=form)
 
 
 def agency_requests(request: HttpRequest) -> HttpResponse:

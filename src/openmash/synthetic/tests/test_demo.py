@@ -94,3 +94,57 @@ def test_demo_gives_every_hub_child_at_risk_a_risk_history(tmp_path):
     high = TrueChild.objects.filter(exploitation_risk=RiskLevel.HIGH, hub_child__isnull=False).first()
     levels = RiskHistory.objects.filter(child_id=high.hub_child_id).values_list("level", flat=True)
     assert list(levels) == [1, 3]
+
+
+def test_demo_casework_shows_plans_alerts_and_adds_nothing_twice(tmp_path):
+    from openmash.casework.models import (
+        Meeting,
+        MeetingInvitee,
+        MissingEpisode,
+        Plan,
+        PlanAction,
+        PlanKind,
+        ReturnInterview,
+        Visit,
+    )
+    from openmash.casework.selectors import not_seen_alone_alerts, visits_overdue
+    from openmash.exploitation.models import Sign
+    from openmash.synthetic.demo import demo_casework_ensure
+    from openmash.timescales.models import Clock
+
+    credentials = tmp_path / "credentials.txt"
+    _run(credentials)
+    models = (Plan, PlanAction, Visit, Meeting, MeetingInvitee, MissingEpisode, ReturnInterview, Sign, Clock)
+    counts = {m.__name__: m.objects.count() for m in models}
+    assert set(Plan.objects.values_list("kind", flat=True)) >= {
+        PlanKind.CHILD_PROTECTION,
+        PlanKind.EXPLOITATION,
+    }
+    assert Visit.objects.filter(seen_alone=True).count() > Visit.objects.filter(seen_alone=False).count()
+    assert set(Meeting.objects.values_list("kind", flat=True)) >= {"strategy", "icpc", "exploitation"}
+    assert PlanAction.objects.filter(meeting__kind="exploitation").exists()
+    episodes = MissingEpisode.objects.all()
+    assert episodes.count() == 3
+    assert ReturnInterview.objects.filter(accepted=False).count() == 1
+    assert Sign.objects.filter(indicator_code="missing_repeated").exists()
+
+    def actor_of(role: str) -> Actor:
+        m = Membership.objects.select_related("user").get(role=role, ended_at__isnull=True)
+        return Actor(
+            user_id=m.user_id, username=m.user.username, role=m.role, agency_id=m.agency_id, team_id=m.team_id
+        )
+
+    manager = actor_of(Role.TEAM_MANAGER)
+    assert len(not_seen_alone_alerts(actor=manager)) == 1
+    # Only the visits the demo means to be overdue (a looked-after child's, when the borough has one).
+    overdue = visits_overdue(actor=actor_of(Role.SOCIAL_WORKER))
+    looked_after = Plan.objects.filter(kind=PlanKind.LOOKED_AFTER)
+    assert len(overdue) == (1 if looked_after.exists() else 0)
+    assert not Clock.objects.filter(
+        rule_code__in=("return_interview", "repeat_missing_meeting"), completed_at__isnull=True
+    ).exists()
+
+    second = _run(credentials)
+    assert "plans, visits and meetings" not in second
+    assert demo_casework_ensure() == 0
+    assert {m.__name__: m.objects.count() for m in models} == counts

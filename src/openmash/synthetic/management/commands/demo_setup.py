@@ -13,7 +13,13 @@ from rich.table import Table
 
 from openmash.exploitation.services import default_tools_load
 from openmash.synthetic.calibration import DEFAULT_CHILDREN
-from openmash.synthetic.demo import DEMO_SEED, DEMO_URL, demo_accounts_ensure, demo_risk_history_ensure
+from openmash.synthetic.demo import (
+    DEMO_SEED,
+    DEMO_URL,
+    demo_accounts_ensure,
+    demo_casework_ensure,
+    demo_risk_history_ensure,
+)
 from openmash.synthetic.progress import stage_progress
 from openmash.synthetic.selectors import borough_current
 from openmash.synthetic.services import borough_generate
@@ -56,6 +62,9 @@ class Command(BaseCommand):
         seeded = demo_risk_history_ensure()
         if seeded:
             console.print(f"Gave {seeded} children at risk of exploitation a risk history.")
+        casework = demo_casework_ensure(seed=options["seed"])
+        if casework:
+            console.print(f"Gave {casework} of the demo social worker's children plans, visits and meetings.")
         if result.users_created or result.memberships_created or result.relationships_created:
             console.print(
                 f"Created {result.users_created} users, {result.memberships_created} memberships and "

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openmash.access.models import Relationship, RelationshipBasis
@@ -274,6 +274,72 @@ def _re_referral_reasons(items: list[FeedContact], at: datetime) -> list[str]:
     ]
 
 
+# A feed chunk's contacts and their first status rows go in with one INSERT each, rows built
+# from arrays (``bulk_create`` spent most of its time quoting each field of each row). The
+# contacts' history triggers fire as they did.
+_CONTACTS_SQL = """
+INSERT INTO intake_contact
+       (id, created_at, updated_at, reference, source, received_at, child_id, identity_id, urgency,
+        is_re_referral, re_referral_reason, status, summary, source_agency_id, created_by_id,
+        hub_team_id, hub_relationship_id, feed_record_id, closed_at, closed_reason)
+SELECT row.id, %(now)s, %(now)s, row.reference, row.source, row.received_at, row.child_id,
+       row.identity_id, row.urgency, row.is_re_referral, row.re_referral_reason, row.status,
+       row.summary, row.source_agency_id, row.created_by_id, row.hub_team_id,
+       row.hub_relationship_id, row.feed_record_id, NULL, ''
+  FROM unnest(%(ids)s::uuid[], %(references)s::text[], %(sources)s::text[],
+              %(received)s::timestamptz[], %(children)s::uuid[], %(identities)s::uuid[],
+              %(urgencies)s::text[], %(re_referrals)s::boolean[], %(reasons)s::text[],
+              %(statuses)s::text[], %(summaries)s::text[], %(agencies)s::uuid[],
+              %(creators)s::uuid[], %(teams)s::uuid[], %(relationships)s::uuid[],
+              %(records)s::uuid[])
+       AS row(id, reference, source, received_at, child_id, identity_id, urgency, is_re_referral,
+              re_referral_reason, status, summary, source_agency_id, created_by_id, hub_team_id,
+              hub_relationship_id, feed_record_id)
+"""
+_CONTACT_OPENED_SQL = """
+INSERT INTO intake_contactstatuschange (contact_id, status, effective_at, recorded_at, recorded_by, reason)
+SELECT row.contact_id, 'open', row.effective_at, %(now)s, %(recorded_by)s, 'Received'
+  FROM unnest(%(ids)s::uuid[], %(received)s::timestamptz[]) WITH ORDINALITY
+       AS row(contact_id, effective_at, n)
+ ORDER BY row.n
+"""
+
+
+def _contacts_insert(contacts: list[Contact], *, now: datetime, recorded_by: str) -> None:
+    """Insert new open contacts (built, not saved) and their "Received" status rows: two statements."""
+    ids = [contact.pk for contact in contacts]
+    received = [contact.received_at for contact in contacts]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONTACTS_SQL,
+            {
+                "now": now,
+                "ids": ids,
+                "references": [contact.reference for contact in contacts],
+                "sources": [str(contact.source) for contact in contacts],
+                "received": received,
+                "children": [contact.child_id for contact in contacts],
+                "identities": [contact.identity_id for contact in contacts],
+                "urgencies": [str(contact.urgency) for contact in contacts],
+                "re_referrals": [contact.is_re_referral for contact in contacts],
+                "reasons": [contact.re_referral_reason for contact in contacts],
+                "statuses": [str(contact.status) for contact in contacts],
+                "summaries": [contact.summary for contact in contacts],
+                "agencies": [contact.source_agency_id for contact in contacts],
+                "creators": [contact.created_by_id for contact in contacts],
+                "teams": [contact.hub_team_id for contact in contacts],
+                "relationships": [contact.hub_relationship_id for contact in contacts],
+                "records": [contact.feed_record_id for contact in contacts],
+            },
+        )
+        cursor.execute(
+            _CONTACT_OPENED_SQL, {"now": now, "recorded_by": recorded_by, "ids": ids, "received": received}
+        )
+    for contact in contacts:
+        contact._state.adding = False
+        contact._state.db = connection.alias
+
+
 @transaction.atomic
 def contacts_open_for_feed(
     *, actor: Actor, items: list[FeedContact], source_agency_id: uuid.UUID, received_at: datetime,
@@ -314,6 +380,7 @@ def contacts_open_for_feed(
             valid_from=received_at,
         )
         relationships.update(zip(first, started, strict=True))
+    now = timezone.now()
     for item, reference, reason in zip(items, references, reasons, strict=True):
         if item.child_id and item.child_id in latest:
             reason = (
@@ -321,6 +388,8 @@ def contacts_open_for_feed(
             )
         contacts.append(
             Contact(
+                created_at=now,
+                updated_at=now,
                 reference=reference,
                 source=ContactSource.FEED,
                 received_at=received_at,
@@ -339,17 +408,7 @@ def contacts_open_for_feed(
         )
         if item.child_id:
             latest[item.child_id] = reference
-    Contact.objects.bulk_create(contacts)
-    now = timezone.now()
-    ContactStatusChange.objects.bulk_create(
-        [
-            ContactStatusChange(
-                contact=contact, status=ContactStatus.OPEN, effective_at=received_at, recorded_at=now,
-                recorded_by=actor.username, reason="Received",
-            )
-            for contact in contacts
-        ]
-    )  # fmt: skip
+    _contacts_insert(contacts, now=now, recorded_by=actor.username)
     for hook in _contacts_opened_hooks:
         hook(contacts)
     return contacts

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -32,11 +32,12 @@ from openmash.timescales.calendar import ENGLAND, LONDON
 from openmash.timescales.models import Clock
 from openmash.timescales.rules import due_at, rule_for
 from openmash.timescales.services import (
+    ClockStart,
     clock_cancel,
     clock_complete,
     clock_start,
     clocks_child_set,
-    clocks_start_many,
+    clocks_start_bulk,
 )
 
 from .models import (
@@ -96,68 +97,104 @@ def _require_manager(actor: Actor) -> uuid.UUID:
 # --- Triage and RAG ---------------------------------------------------------------------------
 
 
+# A feed chunk's triage rows and first ratings go in with one INSERT each (rows built from
+# arrays): ``bulk_create`` spent most of the hook quoting each field of each row. The triage
+# rows' history triggers fire as they did.
+_TRIAGE_SQL = """
+INSERT INTO mash_triage
+       (id, created_at, updated_at, contact_id, rag, rag_due_at, decision_due_at, next_due_at, decided_at)
+SELECT row.id, %(now)s, %(now)s, row.contact_id, row.rag, row.rag_due_at, row.decision_due_at,
+       LEAST(row.rag_due_at, row.decision_due_at), NULL
+  FROM unnest(%(ids)s::uuid[], %(contacts)s::uuid[], %(rags)s::text[], %(rag_due)s::timestamptz[],
+              %(decision_due)s::timestamptz[])
+       AS row(id, contact_id, rag, rag_due_at, decision_due_at)
+"""
+_RATINGS_SQL = """
+INSERT INTO mash_ragrating
+       (contact_id, rag, due_at, rule_description, recorded_at, recorded_by_id, recorded_by_name, reason)
+SELECT row.contact_id, row.rag, row.due_at, row.rule_description, %(now)s, NULL, 'system:intake', row.reason
+  FROM unnest(%(contacts)s::uuid[], %(rags)s::text[], %(rag_due)s::timestamptz[], %(descriptions)s::text[],
+              %(reasons)s::text[]) WITH ORDINALITY
+       AS row(contact_id, rag, due_at, rule_description, reason, n)
+ ORDER BY row.n
+"""
+
+
 def triage_open(contacts: list[Contact]) -> list[Triage]:
-    """First RAG rating, deadlines and clocks for newly opened contacts (hook called by intake)."""
+    """First RAG rating, deadlines and clocks for newly opened contacts (hook called by intake).
+
+    Set-based for a feed chunk: the deadlines are worked out once per urgency and receipt
+    time, then one INSERT each for the triage rows, the ratings and the clocks
+    (``timescales.services.clocks_start_bulk``).
+    """
     if not contacts:
         return []
     now = timezone.now()
-    triages: list[Triage] = []
-    ratings: list[RagRating] = []
+    labels = dict(Contact._meta.get_field("urgency").flatchoices)
+    rags: dict[str, str] = {}
+    reasons: dict[str, str] = {}
     decision_cache: dict[datetime, datetime] = {}
     rag_cache: dict[tuple[str, datetime], tuple[datetime, str]] = {}
-    clock_groups: dict[tuple[str, datetime, uuid.UUID | None], list[tuple[uuid.UUID | None, str]]] = (
-        defaultdict(list)
-    )
+    triages: list[Triage] = []
+    ratings: dict[str, list[Any]] = {
+        "contacts": [],
+        "rags": [],
+        "rag_due": [],
+        "descriptions": [],
+        "reasons": [],
+    }
+    decision_due_rows: list[datetime] = []
+    starts: list[ClockStart] = []
     for contact in contacts:
-        rag = (
-            URGENCY_RAG.get(Urgency(contact.urgency), Rag.GREEN)
-            if contact.urgency in Urgency.values
-            else Rag.GREEN
-        )
-        if (rag, contact.received_at) not in rag_cache:
-            rag_cache[(rag, contact.received_at)] = rag_due(rag, contact.received_at)
-        if contact.received_at not in decision_cache:
-            decision_cache[contact.received_at] = decision_due(contact.received_at)
-        rag_at, described = rag_cache[(rag, contact.received_at)]
-        decide_at = decision_cache[contact.received_at]
-        triages.append(
-            Triage(
-                contact=contact,
-                rag=rag,
-                rag_due_at=rag_at,
-                decision_due_at=decide_at,
-                next_due_at=min(rag_at, decide_at),
+        urgency = contact.urgency
+        if urgency not in rags:
+            rags[urgency] = (
+                URGENCY_RAG.get(Urgency(urgency), Rag.GREEN) if urgency in Urgency.values else Rag.GREEN
             )
+            reasons[urgency] = f"First rating from the urgency given: {labels.get(urgency, urgency)}"
+        rag = rags[urgency]
+        received = contact.received_at
+        if (rag, received) not in rag_cache:
+            rag_cache[(rag, received)] = rag_due(rag, received)
+        if received not in decision_cache:
+            decision_cache[received] = decision_due(received)
+        rag_at, described = rag_cache[(rag, received)]
+        decide_at = decision_cache[received]
+        triage = Triage(
+            contact=contact,
+            rag=rag,
+            rag_due_at=rag_at,
+            decision_due_at=decide_at,
+            next_due_at=min(rag_at, decide_at),
         )
-        ratings.append(
-            RagRating(
-                contact=contact,
-                rag=rag,
-                due_at=rag_at,
-                rule_description=described,
-                recorded_at=now,
-                recorded_by=None,
-                recorded_by_name="system:intake",
-                reason=f"First rating from the urgency given: {contact.get_urgency_display()}",
-            )
-        )
+        triage.created_at = triage.updated_at = now
+        triage._state.adding = False
+        triage._state.db = connection.alias
+        triages.append(triage)
+        ratings["contacts"].append(contact.pk)
+        ratings["rags"].append(str(rag))
+        ratings["rag_due"].append(rag_at)
+        ratings["descriptions"].append(described)
+        ratings["reasons"].append(reasons[urgency])
+        decision_due_rows.append(decide_at)
         # Contacts whose child is not matched yet run their clocks too (child None until matched).
+        subject_id = str(contact.pk)
         for code in ("mash_decision", rag_rule_code(rag)):
-            clock_groups[(code, contact.received_at, contact.hub_team_id)].append(
-                (contact.child_id, str(contact.pk))
-            )
-    Triage.objects.bulk_create(triages)
-    RagRating.objects.bulk_create(ratings)
-    teams = {team.pk: team for team in Team.objects.filter(pk__in={key[2] for key in clock_groups if key[2]})}
-    for (code, started_at, team_id), items in clock_groups.items():
-        clocks_start_many(
-            rule_code=code,
-            started_at=started_at,
-            start_event="Contact received by the hub",
-            subject_type=CONTACT_SUBJECT,
-            items=items,
-            responsible_team=teams.get(team_id) if team_id else None,
+            starts.append(ClockStart(code, received, subject_id, contact.child_id, contact.hub_team_id))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TRIAGE_SQL,
+            {
+                "now": now,
+                "ids": [triage.pk for triage in triages],
+                "contacts": ratings["contacts"],
+                "rags": ratings["rags"],
+                "rag_due": ratings["rag_due"],
+                "decision_due": decision_due_rows,
+            },
         )
+        cursor.execute(_RATINGS_SQL, {"now": now, **ratings})
+    clocks_start_bulk(subject_type=CONTACT_SUBJECT, start_event="Contact received by the hub", starts=starts)
     return triages
 
 

@@ -855,7 +855,7 @@ def _exploitation_casework(case: _Case, actor: Actor, *, missing: bool) -> None:
     episodes = (
         (
             75,
-            "Found by police at a flat in a neighbouring town",
+            "a flat in a neighbouring town (by police)",
             "Two adults not known to the family",
             "Tired and hungry; no injuries seen. Had a new phone nobody had given them.",
             True,
@@ -863,7 +863,7 @@ def _exploitation_casework(case: _Case, actor: Actor, *, missing: bool) -> None:
         ),
         (
             41,
-            "Came home on their own the next afternoon",
+            "home: came back on their own the next afternoon",
             "Not known",
             "Very tired; went straight to sleep.",
             False,
@@ -871,7 +871,7 @@ def _exploitation_casework(case: _Case, actor: Actor, *, missing: bool) -> None:
         ),
         (
             19,
-            "Found by police at a takeaway on the high street",
+            "a takeaway on the high street (by police)",
             "An adult man, about 25",
             "Cold, upset; said they had not eaten. Taken home by police.",
             True,

@@ -61,9 +61,14 @@ def test_filtering_paging_and_printing_the_chronology_by_keyboard(context, live_
     page.get_by_label("Kind").focus()
     page.keyboard.type("Visit")
     assert page.get_by_label("Kind").input_value() == "visit"
-    today = timezone.localdate()
-    page.get_by_label("From date").fill((today - datetime.timedelta(days=12)).isoformat())
-    page.get_by_label("To date").fill((today - datetime.timedelta(days=10)).isoformat())
+
+    # The local dates of the visits 12 and 10 days back (read from the visits: just after
+    # midnight an hour before now is the day before).
+    def visit_day(days_ago: int) -> str:
+        return timezone.localdate(now - datetime.timedelta(days=days_ago, hours=1)).isoformat()
+
+    page.get_by_label("From date").fill(visit_day(12))
+    page.get_by_label("To date").fill(visit_day(10))
     page.get_by_role("button", name="Filter").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**kind=visit**")

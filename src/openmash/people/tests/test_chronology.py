@@ -103,13 +103,13 @@ def test_filters_by_kind_agency_and_dates_are_applied_before_paging(social_worke
     ]
     assert "Testshire Police" in only_visits.agencies and social_worker.agency.name in only_visits.agencies
 
-    today = timezone.localdate()
+    # The window is the local dates of the visits 12 and 10 days back (an hour before NOW, so
+    # the dates are read from the visits rather than assumed: just after midnight they differ).
+    def visit_day(days_ago: int) -> datetime.date:
+        return timezone.localdate(NOW - datetime.timedelta(days=days_ago, hours=1))
+
     window = chronology_page(
-        access=access,
-        actor=actor,
-        kind="visit",
-        since=today - datetime.timedelta(days=12),
-        until=today - datetime.timedelta(days=10),
+        access=access, actor=actor, kind="visit", since=visit_day(12), until=visit_day(10)
     )
     assert window.total == 3
     expected = [f"Visit at Home {day}: child seen alone" for day in (10, 11, 12)]

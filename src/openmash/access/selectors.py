@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -568,8 +569,13 @@ def children_for_contact_identification(
         raise IdentificationRefused("No such contact")
     if criteria.is_empty():
         raise ValidationError("Enter at least one detail to search with.")
+    # A child merged into another record is that record now: offer the survivor only. The
+    # merge table is matching's, read by name so access does not import matching (ADR 34).
+    merges = apps.get_model("matching", "ChildMerge")
+    merged_away = merges.objects.filter(merged_id=OuterRef("pk"), status="merged")
     found = list(
         Child.objects.filter(_identify_filter(criteria, timezone.localdate()))
+        .exclude(Exists(merged_away))
         .order_by("surname", "forename", "date_of_birth", "id")
         .values_list(*_CANDIDATE_FIELDS)[: IDENTIFY_LIMIT + 1]
     )

@@ -123,3 +123,22 @@ def test_a_practitioner_in_the_hub_team_and_an_officer_of_a_non_hub_team_are_ref
         search(practitioner, hub.team, name="Kiera")
     with pytest.raises(IdentificationRefused):
         search(officer_elsewhere, hub.social_work_team, name="Kiera")  # a team that is not a MASH team
+
+
+def test_a_child_merged_into_another_record_is_offered_as_the_survivor_only():
+    from openmash.matching.merge import child_merge, child_unmerge
+
+    hub = hub_make()
+    survivor = child_make(forename="Rae", surname="Testmerge")
+    duplicate = child_make(forename="Rae", surname="Testmerge")
+    merge = child_merge(
+        actor=actor_of(hub.officer), survivor_id=survivor.pk, merged_id=duplicate.pk,
+        reason="Same NHS number and date of birth, confirmed by the school",
+    )  # fmt: skip
+
+    offered = search(hub.officer, hub.team, name="Rae Testmerge").candidates
+    assert [c.child_id for c in offered] == [survivor.pk]
+
+    child_unmerge(actor=actor_of(hub.officer), merge_id=merge.pk, reason="Twins: two children after all")
+    found = {c.child_id for c in search(hub.officer, hub.team, name="Rae Testmerge").candidates}
+    assert found == {survivor.pk, duplicate.pk}

@@ -118,6 +118,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.5)
         rows = []
+        loads = [os.getloadavg()[0]]
         for feed in FEEDS_TIMED:
             _post(f"{base}/api/v1/feeds/{feed}", tokens[feed], b'{"records": []}')  # warm the worker
             times = []
@@ -129,7 +130,9 @@ def main() -> None:
             times.sort()
             p95 = times[max(0, round(0.95 * len(times)) - 1)]
             rows.append((feed, len(times), statistics.median(times), p95, times[-1]))
-            print(f"{feed}: median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms", flush=True)
+            loads.append(os.getloadavg()[0])
+            print(f"{feed}: median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms "
+                  f"(load average {loads[-2]:.2f} before, {loads[-1]:.2f} after)", flush=True)  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -137,7 +140,8 @@ def main() -> None:
             worker.terminate()
             worker.wait(timeout=30)
     print(f"\nMachine: {os.cpu_count()} CPUs; {args.posts} posts of 500 records per feed, one at a time; "
-          f"signs handed over by: {args.signs}")  # fmt: skip
+          f"signs handed over by: {args.signs}; load average (1 minute) {min(loads):.1f} to {max(loads):.1f} "
+          "at the start and end of each feed's posts")  # fmt: skip
     print("| feed | posts | median (ms) | p95 (ms) | slowest (ms) |")
     print("|---|---|---|---|---|")
     for feed, count, median, p95, slowest in rows:

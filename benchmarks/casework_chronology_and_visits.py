@@ -13,7 +13,7 @@ Timed:
 1. GET /children/<id>/chronology as the allocated social worker through Django's test client:
    the access check and read log, every chronology provider's counts and newest entries
    (paged in SQL, ADR 0052), and the Jinja2 page of the newest 100. Also timed, for the record:
-   the last page, one kind in a six-month date range, and the printable view of the whole
+   the middle and last pages, one kind in a six-month date range, and the printable view of the whole
    chronology (every entry on one page, logged as a print).
 2. `casework.selectors.visits_overdue_query(now=...)`: every overdue statutory visit clock.
 Prints each part's median and p95 as Markdown for docs/benchmarks.md.
@@ -255,6 +255,8 @@ def main() -> None:
     page_times = timed("", args.repeat, b"Showing 1 to 100 of")
     last = -(-len(entries) // 100)
     last_times = timed(f"?page={last}", args.repeat, f"page {last} of {last}".encode())
+    middle = (last + 1) // 2  # the dearest page: pages past it are read from the oldest end
+    middle_times = timed(f"?page={middle}", args.repeat, f"page {middle} of {last}".encode())
     today = timezone.localdate()
     window = f"?kind=visit&date_from={today - datetime.timedelta(days=182)}&date_to={today}"
     filtered_times = timed(window, args.repeat, b"matching the filters")
@@ -294,6 +296,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for what, times, target in (
         ("chronology page (GET, signed in), newest 100", page_times, "p95 < 300 ms"),
+        (f"chronology, middle page ({middle})", middle_times, ""),
         (f"chronology, last page ({last})", last_times, ""),
         ("chronology, visits in the last 6 months", filtered_times, ""),
         ("printable chronology, whole (every entry)", print_times, ""),

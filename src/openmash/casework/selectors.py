@@ -619,7 +619,7 @@ def chronology_entries(query: ChronologyQuery) -> list[ChronologyEntry]:
     for source, rows in _chronology_sources(query).items():
         kind, when, agency = _CHRONOLOGY_SOURCES[source]
         fields = _CHRONOLOGY_FIELDS[source]
-        rows = rows.order_by(f"-{when}", "-pk").values("pk", when, agency, *fields)
+        rows = rows.order_by(*query.order(when)).values("pk", when, agency, *fields)
         for row in rows[: query.limit] if query.limit is not None else rows:
             at = row[when] if isinstance(row[when], datetime) else _at(row[when])
             child_id = row.get("child_id") or row.get("plan__child_id")
@@ -643,4 +643,4 @@ def chronology_entries(query: ChronologyQuery) -> list[ChronologyEntry]:
             invited[meeting_id].add(agency_id)
         for meeting_id, at in meetings.items():
             entries[at] = replace(entries[at], shared_with=frozenset(invited[meeting_id]))
-    return newest(entries, query.limit)
+    return newest(entries, query.limit, oldest_first=query.oldest_first)

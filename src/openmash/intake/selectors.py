@@ -331,7 +331,7 @@ def chronology_entries(query: Any) -> list[Any]:
     if "contact" in sources:
         contacts = (
             sources["contact"]
-            .order_by("-received_at", "-pk")
+            .order_by(*query.order("received_at"))
             .values("pk", "received_at", "source_agency__name", "source", "reference", "summary", "child_id")
         )
         for row in contacts[: query.limit] if query.limit is not None else contacts:
@@ -348,7 +348,7 @@ def chronology_entries(query: Any) -> list[Any]:
     if "agency_record" in sources:
         records = (
             sources["agency_record"]
-            .order_by("-event_date", "-pk")
+            .order_by(*query.order("event_date"))
             .values(
                 "pk",
                 "event_date",
@@ -375,7 +375,7 @@ def chronology_entries(query: Any) -> list[Any]:
                     merged=query.is_merged(row["identity__child_id"]),
                 )
             )
-    return newest(entries, query.limit)
+    return newest(entries, query.limit, oldest_first=query.oldest_first)
 
 
 def feed_record_get_for_user(*, actor: Actor, record_id: uuid.UUID | str) -> tuple[FeedRecord, ChildAccess]:

@@ -62,6 +62,7 @@ class ChronologyQuery:
     since: date | None = None  # inclusive
     until: date | None = None  # inclusive
     limit: int | None = None  # the newest this many; None for all
+    oldest_first: bool = False  # the oldest `limit` instead, oldest first (for the later pages)
 
     @property
     def child_id(self) -> uuid.UUID:
@@ -73,6 +74,10 @@ class ChronologyQuery:
 
     def is_merged(self, child_id: uuid.UUID | None) -> bool:
         return child_id is not None and child_id != self.child_id
+
+    def order(self, when: str) -> tuple[str, str]:
+        """A provider's ORDER BY for a source dated by `when`: the order `newest` cuts in."""
+        return (when, "pk") if self.oldest_first else (f"-{when}", "-pk")
 
     def wants(self, kind: str) -> bool:
         return not self.kind or self.kind == kind
@@ -133,9 +138,12 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def newest(rows: list[ChronologyEntry], limit: int | None) -> list[ChronologyEntry]:
-    """Newest first, ties in a fixed order, cut at the limit: what `entries` returns."""
-    rows.sort(key=lambda entry: (entry.occurred_at, entry.key), reverse=True)
+def newest(
+    rows: list[ChronologyEntry], limit: int | None, *, oldest_first: bool = False
+) -> list[ChronologyEntry]:
+    """Newest first (or oldest first), ties in a fixed order, cut at the limit: what `entries`
+    returns."""
+    rows.sort(key=lambda entry: (entry.occurred_at, entry.key), reverse=not oldest_first)
     return rows if limit is None else rows[:limit]
 
 

@@ -246,7 +246,7 @@ def chronology_entries(query: ChronologyQuery) -> list[ChronologyEntry]:
         if query.kind and query.kind not in provider.kinds:
             continue
         entries.extend(provider.entries(query))
-    return newest(_visible(entries, query), query.limit)
+    return newest(_visible(entries, query), query.limit, oldest_first=query.oldest_first)
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,9 @@ def chronology_page(
 
     Page n asks each provider for its newest n x page_size matching entries (one ordered,
     limited query per source), merges them and keeps the last page_size: the first pages,
-    which are what people read, cost the same however long the chronology is.
+    which are what people read, cost the same however long the chronology is. Pages in the
+    older half are read oldest first from the other end, so the last page is as cheap as the
+    first and the middle one is the dearest.
     """
     query = chronology_query(access=access, actor=actor, agency=agency, kind=kind, since=since, until=until)
     counts = chronology_counts(query)
@@ -294,8 +296,14 @@ def chronology_page(
     )
     pages = max(1, -(-total // page_size))
     number = min(max(1, page), pages)
-    limited = replace(query, limit=number * page_size)
-    entries = chronology_entries(limited)[(number - 1) * page_size :]
+    skipped = (number - 1) * page_size
+    if skipped * 2 <= total:
+        entries = chronology_entries(replace(query, limit=skipped + page_size))[skipped:]
+    else:
+        # A page in the older half is read from the other end: the oldest (total - skipped)
+        # entries, whose newest page_size are this page, so no page reads more than half.
+        oldest = chronology_entries(replace(query, limit=total - skipped, oldest_first=True))
+        entries = oldest[-page_size:][::-1]
     agencies = sorted({name for (name, _k), n in counts.items() if n})
     return ChronologyPage(entries=entries, number=number, page_size=page_size, total=total, agencies=agencies)
 

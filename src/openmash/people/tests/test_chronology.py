@@ -16,7 +16,7 @@ from openmash.audit.models import AccessEvent, Action
 from openmash.casework.models import Meeting, MeetingInvitee, Visit
 from openmash.casework.tests.conftest import access_for, actor_for
 from openmash.people.models import Child
-from openmash.people.selectors import chronology_page
+from openmash.people.selectors import child_chronology, chronology_page
 from tests.factories import AgencyFactory, ChildFactory, RelationshipFactory
 from tests.fixtures import allocate
 
@@ -68,6 +68,29 @@ def test_the_chronology_is_paged_newest_first_without_gaps_or_repeats(social_wor
     assert next(e.summary for e in everything if e.kind == "visit") == "Visit at Home 1: child seen alone"
     # A page past the end shows the last page.
     assert chronology_page(access=access, actor=actor, page=99).number == 3
+
+
+def test_every_page_read_from_either_end_matches_the_whole_chronology(social_worker, busy_child):
+    """Pages in the older half are read oldest first from the other end: the pages, end to end,
+    are exactly the whole chronology, ties included (visits at the same moment)."""
+    actor, access = actor_for(social_worker), access_for(social_worker, busy_child)
+    same_moment = NOW - datetime.timedelta(days=50, hours=1)
+    Visit.objects.bulk_create(
+        Visit(child=busy_child, visited_at=same_moment, visitor=social_worker.user,
+              agency=social_worker.agency, child_seen=True, seen_alone=False, location=f"Tie {n}")
+        for n in range(5)
+    )  # fmt: skip
+    whole = [e.key for e in child_chronology(access=access, actor=actor)]
+
+    first = chronology_page(access=access, actor=actor, page=1, page_size=17)
+    pages = [
+        chronology_page(access=access, actor=actor, page=n, page_size=17)
+        for n in range(1, first.num_pages + 1)
+    ]
+
+    assert [e.key for p in pages for e in p.entries] == whole
+    assert [len(p.entries) for p in pages[:-1]] == [17] * (first.num_pages - 1)
+    assert pages[-1].entries[-1].key == whole[-1]
 
 
 def test_the_page_shows_100_entries_and_govuk_pagination(social_worker, busy_child, sign_in):

@@ -959,7 +959,7 @@ def contact_child_identification_undo(
     """
     import pghistory
 
-    from openmash.timescales.models import Clock
+    from openmash.timescales.services import clocks_child_clear
 
     reason = _identify_checks(actor=actor, contact=contact, reason=reason, manager_only=True)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -979,9 +979,10 @@ def contact_child_identification_undo(
     old_child_id, now = contact.child_id, timezone.now()
     with pghistory.context(process=IDENTIFY_PROCESS, action="undo", reason=reason, by=actor.username):
         _hub_relationship_release(contact=contact, at=now)
-        Clock.objects.filter(
-            subject_type="intake.Contact", subject_id=str(contact.pk), child_id=old_child_id
-        ).update(child=None, updated_at=now)
+        if old_child_id is not None:
+            clocks_child_clear(
+                subject_type="intake.Contact", subject_ids=[str(contact.pk)], child_id=old_child_id
+            )
         contact.child_id = None
         contact.hub_relationship = None
         contact.is_re_referral, contact.re_referral_reason = False, ""

@@ -246,6 +246,16 @@ def clocks_child_set(*, subject_type: str, subject_ids: list[str], child_id: uui
     ).update(child_id=child_id, updated_at=timezone.now())
 
 
+def clocks_child_clear(*, subject_type: str, subject_ids: list[str], child_id: uuid.UUID) -> int:
+    """The subject's child was identified wrongly: its clocks that carry that child go back to
+    having none (until `clocks_child_set` gives them the right one). Returns how many."""
+    if not subject_ids:
+        return 0
+    return Clock.objects.filter(
+        subject_type=subject_type, subject_id__in=subject_ids, child_id=child_id
+    ).update(child=None, updated_at=timezone.now())
+
+
 def _managers_by_team(team_ids: set[uuid.UUID], now: datetime) -> dict[uuid.UUID, list[uuid.UUID]]:
     """The managers of each team, in one query: the hub's MASH managers, other teams' team managers."""
     managers: dict[uuid.UUID, list[uuid.UUID]] = {team_id: [] for team_id in team_ids}

@@ -51,6 +51,7 @@ def test_a_contact_with_no_matched_child_runs_its_clocks_and_is_in_the_queue(hub
     assert all(clock.child_id is None and clock.responsible_team == hub.team for clock in clocks.values())
     page = sign_in(hub.officer).get(reverse("mash:queue") + "?unmatched=1").content.decode()
     assert contact.reference in page
+    assert f'href="{reverse("mash:identify", args=[contact.pk])}"' in page  # "Find the child"
 
 
 def test_an_overdue_unmatched_contact_is_escalated_to_the_hubs_managers_once_a_day(hub):

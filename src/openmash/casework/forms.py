@@ -168,6 +168,26 @@ class LegalStatusForm(forms.Form):
     )
 
 
+class AdviserChangeForm(forms.Form):
+    adviser = forms.ChoiceField(error_messages={"required": "Choose the new personal adviser."})
+    effective_on = forms.DateField(
+        widget=DATE,
+        error_messages={
+            "required": "Enter the date the new adviser took over.",
+            "invalid": "Enter a real date.",
+        },
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": "Say why the adviser is changing."},
+    )
+
+    def __init__(self, *args: Any, advisers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "adviser", [("", "Choose an adviser"), *advisers])
+
+
 class PlacementForm(forms.Form):
     started_on = forms.DateField(
         widget=DATE,

@@ -175,6 +175,24 @@ class PathwayEntry(BaseModel):
         triggers = [APPEND_ONLY]
 
 
+class AdviserChange(BaseModel):
+    """A care leaver's personal adviser from a date: the plan names the first; each change is a
+    row, kept, so who advised the young person when stays on record."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="adviser_changes")
+    adviser = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField()
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["plan", "effective_on", "created_at"]
+        triggers = [APPEND_ONLY]
+
+    def __str__(self) -> str:
+        return f"Personal adviser from {self.effective_on}"
+
+
 class LegalStatusCode(models.TextChoices):
     C1 = "C1", "C1 Interim care order"
     C2 = "C2", "C2 Full care order"

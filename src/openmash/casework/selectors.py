@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +16,12 @@ from django.utils import timezone
 from openmash.access.models import Relationship, RelationshipBasis
 from openmash.access.selectors import ChildAccess, children_get_for_user
 from openmash.accounts.actor import Actor
+from openmash.accounts.models import User
 from openmash.accounts.roles import Role
 from openmash.casework.models import (
     UNFINISHED_ACTION_STATUSES,
     ActionStatusValue,
+    AdviserChange,
     CareCouncilFeedback,
     CaseClosure,
     LegalStatus,
@@ -103,6 +105,12 @@ class PlanView:
     clocks: list[Clock]
     placements: list[Placement]
     legal_statuses: list[LegalStatus]
+    adviser_changes: list[AdviserChange] = field(default_factory=list)
+
+    @property
+    def personal_adviser(self) -> User | None:
+        """Who advises the young person now: the newest change's adviser, or the plan's first."""
+        return self.adviser_changes[-1].adviser if self.adviser_changes else self.plan.personal_adviser
 
     def clock_label(self, clock: Clock) -> str:
         """What the deadline is, in words (the rule's label), for the plan's table."""
@@ -162,6 +170,9 @@ def _plan_views(plans: list[Plan]) -> list[PlanView]:
                 ],
                 placements=placements,
                 legal_statuses=legal,
+                adviser_changes=sorted(
+                    plan.adviser_changes.all(), key=lambda r: (r.effective_on, r.created_at)
+                ),
             )
         )
     return views
@@ -177,6 +188,7 @@ def child_plans(*, access: ChildAccess) -> list[PlanView]:
             "legal_statuses",
             "placements__visit_agreements",
             "pathway_entries",
+            "adviser_changes__adviser",
         )
     )
     return sorted(_plan_views(plans), key=lambda v: (not v.live, -v.plan.started_on.toordinal()))

@@ -25,6 +25,7 @@ from openmash.accounts.models import Membership, Team, User
 from openmash.accounts.roles import Role
 from openmash.casework.models import (
     ActionStatusValue,
+    AdviserChange,
     CareCouncilFeedback,
     CaseClosure,
     ClosureStatus,
@@ -432,6 +433,57 @@ def plan_action_status_record(
         owner_name=new_owner,
         due_on=new_due,
     )
+
+
+MIN_ADVISER_REASON = 10
+
+
+@transaction.atomic
+def personal_adviser_change(
+    *,
+    actor: Actor,
+    access: ChildAccess,
+    plan: Plan,
+    adviser_id: uuid.UUID,
+    effective_on: date,
+    reason: str,
+) -> AdviserChange:
+    """A new personal adviser for a care leaver's live pathway plan, from a date. The adviser
+    contact clock keeps running: the young person is owed contact whoever the adviser is."""
+    user_id, _ = _person(actor)
+    if plan.child_id != access.child.pk or plan.kind != PlanKind.PATHWAY:
+        raise ValidationError("A personal adviser belongs to this young person's pathway plan.")
+    if not plan_is_live(plan):
+        raise ValidationError("The plan has ended.")
+    reason = reason.strip()
+    problems: dict[str, str] = {}
+    current = _personal_adviser_current(plan)
+    if current is not None and current.pk == adviser_id:
+        problems["adviser"] = f"{current.full_name or current.username} is already the personal adviser."
+    if not User.objects.filter(pk=adviser_id).exists():
+        problems["adviser"] = "Choose the new personal adviser."
+    last = plan.adviser_changes.order_by("-effective_on").values_list("effective_on", flat=True).first()  # type: ignore[attr-defined]
+    earliest = last or plan.started_on
+    if effective_on < earliest:
+        problems["effective_on"] = f"The change must be on or after {earliest:%-d %B %Y}."
+    if effective_on > timezone.localdate():
+        problems["effective_on"] = "The change cannot be in the future."
+    if len(reason) < MIN_ADVISER_REASON:
+        problems["reason"] = f"Say why the adviser is changing, in at least {MIN_ADVISER_REASON} characters."
+    if problems:
+        raise ValidationError(problems)
+    change = AdviserChange(
+        plan=plan, adviser_id=adviser_id, effective_on=effective_on, reason=reason, recorded_by_id=user_id
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+def _personal_adviser_current(plan: Plan) -> User | None:
+    """The newest change's adviser, or the one the plan named at the start (as PlanView shows)."""
+    change = plan.adviser_changes.select_related("adviser").order_by("-effective_on", "-created_at").first()  # type: ignore[attr-defined]
+    return change.adviser if change is not None else plan.personal_adviser
 
 
 @transaction.atomic

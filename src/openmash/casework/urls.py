@@ -28,6 +28,11 @@ urlpatterns = [
         name="legal-status-new",
     ),
     path(
+        "children/<uuid:child_id>/plans/<uuid:plan_id>/adviser",
+        views.adviser_change,
+        name="adviser-change",
+    ),
+    path(
         "children/<uuid:child_id>/plans/<uuid:plan_id>/placements/new",
         views.placement_new,
         name="placement-new",

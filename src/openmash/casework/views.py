@@ -161,14 +161,15 @@ def visit_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     return _page(request, "casework/visit_form.html", actor, access, form=form)
 
 
+def _team_advisers(actor: Actor) -> list[tuple[str, str]]:
+    if not actor.team_id:
+        return []
+    return [(str(u.pk), u.full_name or u.username) for u in services.member_users(actor.team_id)]
+
+
 def plan_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor, access = _access(request, child_id, "Start a plan")
-    advisers = (
-        [(str(u.pk), u.full_name or u.username) for u in services.member_users(actor.team_id)]
-        if actor.team_id
-        else []
-    )
-    form = cw_forms.PlanForm(request.POST or None, advisers=advisers)
+    form = cw_forms.PlanForm(request.POST or None, advisers=_team_advisers(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         placement = None
@@ -273,6 +274,29 @@ def legal_status_new(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UU
             messages.success(request, "Legal status recorded")
             return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
     return _page(request, "casework/legal_status_form.html", actor, access, form=form, view=view)
+
+
+def adviser_change(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:
+    actor, access = _access(request, child_id, "Change the personal adviser")
+    view = _plan_or_404(access, plan_id, PlanKind.PATHWAY)
+    form = cw_forms.AdviserChangeForm(request.POST or None, advisers=_team_advisers(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.personal_adviser_change(
+                actor=actor,
+                access=access,
+                plan=view.plan,
+                adviser_id=uuid.UUID(data["adviser"]),
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Personal adviser changed")
+            return redirect("casework:plan", child_id=child_id, plan_id=plan_id)
+    return _page(request, "casework/adviser_form.html", actor, access, form=form, view=view)
 
 
 def placement_new(request: HttpRequest, child_id: uuid.UUID, plan_id: uuid.UUID) -> HttpResponse:

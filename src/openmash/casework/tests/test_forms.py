@@ -362,3 +362,45 @@ def test_start_a_plan_reveals_each_kinds_questions_under_it(worker, team_child, 
         panel = page.index('class="govuk-radios__conditional', radio)
         assert panel < page.index(f'name="{field}"') < page.index("</fieldset>", panel)
     assert page.count('class="govuk-radios__conditional') == 4  # child in need has no questions of its own
+
+
+def test_the_personal_adviser_changes_with_a_reason_and_the_history_is_kept(
+    as_worker, worker, team_child, sign_in, make_member
+):
+    actor, access = as_worker()
+    plan = services.plan_start(
+        actor=actor, access=access, kind=PlanKind.PATHWAY, started_on=date(2026, 9, 1),
+        personal_adviser_id=worker.user_id,
+    )  # fmt: skip
+    colleague = make_member(Role.SOCIAL_WORKER, agency=worker.agency, team=worker.team)
+    client = sign_in(worker)
+    plan_url = f"/casework/children/{team_child.pk}/plans/{plan.pk}/"
+    url = plan_url + "adviser"
+    assert url in _page(client.get(plan_url))
+
+    same = client.post(
+        url, {"adviser": str(worker.user_id), "effective_on": "2026-10-01", "reason": "Moving"}
+    )
+    page = _page(same)
+    assert "There is a problem" in page and "is already the personal adviser" in page
+    assert "Say why the adviser is changing, in at least 10 characters." in page
+    before_plan = client.post(
+        url,
+        {"adviser": str(colleague.user_id), "effective_on": "2026-08-01", "reason": "Worker moving teams"},
+    )
+    assert "The change must be on or after 1 September 2026." in _page(before_plan)
+
+    response = client.post(
+        url,
+        {"adviser": str(colleague.user_id), "effective_on": "2026-10-01", "reason": "Worker moving teams"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == plan_url
+    page = _page(response)
+    assert "Personal adviser changed" in page
+    assert f"{colleague.user.full_name} since 1 October 2026" in page
+    assert "Named when the plan started" in page and "Worker moving teams" in page
+    # The adviser contact clock keeps running: one running clock, still due as before.
+    running = Clock.objects.filter(child=team_child, rule_code="pa_contact", completed_at__isnull=True,
+                                   cancelled_at__isnull=True)  # fmt: skip
+    assert running.count() == 1

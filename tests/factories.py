@@ -66,7 +66,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     team = factory.SubFactory(TeamFactory, agency=factory.SelfAttribute("..agency"))
     role = Role.SOCIAL_WORKER
-    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
     ended_at = None
 
 

@@ -25,7 +25,7 @@ from openmash.accounts.actor import actor_from_request
 from openmash.exploitation.services import language_flags_record
 from openmash.intake.models import ContactSource, ContactStatus, Urgency
 from openmash.intake.selectors import referrer_for_viewer
-from openmash.intake.services import (
+from openmash.mash.services import (
     DescribedChild,
     contact_child_create,
     contact_child_identification_undo,

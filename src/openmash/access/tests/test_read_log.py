@@ -183,12 +183,12 @@ def test_the_allocated_worker_sees_who_else_viewed_the_record(make_member, sign_
 def test_a_read_fails_closed_when_the_read_log_cannot_be_written(
     social_worker, allocated_child, sign_in, monkeypatch
 ):
-    import openmash.access.selectors as selectors
+    from openmash.access.selectors import child as choke_point
 
     def broken_log(**kwargs):
         raise RuntimeError("read log unavailable")
 
-    monkeypatch.setattr(selectors, "access_event_record", broken_log)
+    monkeypatch.setattr(choke_point, "access_event_record", broken_log)
     client = sign_in(social_worker)
     client.raise_request_exception = False
 

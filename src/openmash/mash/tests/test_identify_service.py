@@ -11,15 +11,14 @@ from openmash.access.models import Relationship, RelationshipBasis
 from openmash.access.selectors import IdentificationRefused, child_get_for_user
 from openmash.audit.models import AccessEvent
 from openmash.intake.models import Contact
-from openmash.intake.services import (
+from openmash.intake.services import contact_close, public_report_submit
+from openmash.mash.models import Triage
+from openmash.mash.services import (
     DescribedChild,
     contact_child_create,
     contact_child_identification_undo,
     contact_child_identify,
-    contact_close,
-    public_report_submit,
 )
-from openmash.mash.models import Triage
 from openmash.mash.tests.helpers import actor_of, child_make
 from openmash.timescales.models import Clock
 

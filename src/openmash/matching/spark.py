@@ -24,13 +24,27 @@ def java_available() -> bool:
     return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))
 
 
+_reapers: list[Any] = []
+
+
+def _temporary_checkpoints() -> str:
+    """A checkpoint folder removed when this process ends, killed or not (openmash.reaper)."""
+    from pathlib import Path
+
+    from openmash.reaper import watch
+
+    folder = tempfile.mkdtemp(prefix="openmash-spark-")
+    _reapers.append(watch(Path(folder)))  # kept open for the life of the process
+    return folder
+
+
 def session(*, app_name: str = "openmash-matching") -> Any:
     """A Spark session with Splink's similarity functions (its bundled jar) registered."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
     master = os.environ.get("OPENMASH_SPARK_MASTER", "local[2]")
-    checkpoints = os.environ.get("OPENMASH_SPARK_CHECKPOINTS") or tempfile.mkdtemp(prefix="openmash-spark-")
+    checkpoints = os.environ.get("OPENMASH_SPARK_CHECKPOINTS") or _temporary_checkpoints()
     builder = (
         SparkSession.builder.master(master)
         .appName(app_name)

@@ -1,0 +1,1 @@
+"""A second, independent synthetic borough for testing record matching (see README.md)."""

@@ -162,7 +162,8 @@ def _names(count: _Counter, agency: str, child: _Child, row: dict[str, str], day
     )
     count.add(f"{agency}.typo_surname", sur not in sur_forms and any(_is_typo(sur, s) for s in sur_forms))
     name, f = child.row["forename"], fold(fore)
-    nicks = {fold(n) for n in tables.nicknames().get(name, ())}
+    # Other forms that differ only in accents (Zoe, Zoë) cannot be told from the name itself.
+    nicks = {fold(n) for n in tables.nicknames().get(name, ())} - {fold(name)}
     if child.row["calling_name"]:
         calling = child.row["calling_name"]
         count.add("compound_muhammad_first_only", f == fold(name))

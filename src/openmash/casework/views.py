@@ -21,6 +21,7 @@ from openmash.accounts.roles import Role
 from openmash.casework import forms as cw_forms
 from openmash.casework import selectors, services
 from openmash.casework.models import MeetingKind, PathwayDimension, PlanKind
+from openmash.exploitation.language.forms import child_age
 from openmash.exploitation.services import language_flags_record
 from openmash.people.extensions import visible_tabs
 
@@ -148,7 +149,9 @@ def allocation_end(request: HttpRequest, child_id: uuid.UUID, relationship_id: u
 
 def visit_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor, access = _access(request, child_id, "Record a visit")
-    form = cw_forms.VisitForm(request.POST or None, initial={"statutory": "yes"})
+    form = cw_forms.VisitForm(
+        request.POST or None, initial={"statutory": "yes"}, language_age=child_age(access.child.date_of_birth)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_record(actor=actor, access=access, **form.service_kwargs())
@@ -169,7 +172,11 @@ def _team_advisers(actor: Actor) -> list[tuple[str, str]]:
 
 def plan_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor, access = _access(request, child_id, "Start a plan")
-    form = cw_forms.PlanForm(request.POST or None, advisers=_team_advisers(actor))
+    form = cw_forms.PlanForm(
+        request.POST or None,
+        advisers=_team_advisers(actor),
+        language_age=child_age(access.child.date_of_birth),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         placement = None
@@ -385,7 +392,9 @@ def pathway_dimension(
 def meeting_new(request: HttpRequest, child_id: uuid.UUID) -> HttpResponse:
     actor, access = _access(request, child_id, "Record a meeting")
     agencies = [(str(a.pk), a.name) for a in Agency.objects.order_by("name")[:200]]
-    form = cw_forms.MeetingForm(request.POST or None, agencies=agencies)
+    form = cw_forms.MeetingForm(
+        request.POST or None, agencies=agencies, language_age=child_age(access.child.date_of_birth)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invited = set(data["invited"]) | set(data["attended"])

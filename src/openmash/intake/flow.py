@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +11,8 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from openmash.exploitation.language.forms import LanguageCheckMixin
+from openmash.exploitation.language.forms import child_age as language_child_age
 from openmash.intake import forms as f
 from openmash.intake.indicators import IndicatorChoice
 from openmash.intake.services import ConcernAnswers
@@ -62,19 +66,42 @@ def _bound_data(saved: dict[str, Any]) -> QueryDict:
 
 
 def make_form(
-    step: Step, *, data: Any = None, indicators: list[IndicatorChoice], initial: Any = None
+    step: Step,
+    *,
+    data: Any = None,
+    indicators: list[IndicatorChoice],
+    initial: Any = None,
+    child_age: int | None = None,
 ) -> forms.Form:
     kwargs: dict[str, Any] = {"data": data, "initial": initial}
     if step.form is f.WarningSignsForm:
         kwargs["choices"] = indicators
+    if issubclass(step.form, LanguageCheckMixin):
+        kwargs["language_age"] = child_age
     return step.form(**kwargs)
 
 
-def saved_form(step: Step, answers: dict[str, Any], indicators: list[IndicatorChoice]) -> forms.Form | None:
+def saved_form(
+    step: Step, answers: dict[str, Any], indicators: list[IndicatorChoice], child_age: int | None = None
+) -> forms.Form | None:
     saved = answers.get(step.slug)
     if saved is None:
         return None
-    return make_form(step, data=_bound_data(saved), indicators=indicators)
+    return make_form(step, data=_bound_data(saved), indicators=indicators, child_age=child_age)
+
+
+def child_age_from_answers(answers: dict[str, Any], today: datetime.date | None = None) -> int | None:
+    """The child's age as the reporter gave it (date of birth, or an age such as "about 14"), so the
+    language check fits its suggestions to the child; None when not given."""
+    child = answers.get("child") or {}
+    try:
+        born = datetime.date(int(child["dob_year"]), int(child["dob_month"]), int(child["dob_day"]))
+    except (KeyError, TypeError, ValueError):
+        born = None
+    if born is not None:
+        return language_child_age(born, today)
+    match = re.search(r"\d{1,2}", str(child.get("age") or ""))
+    return int(match.group()) if match and int(match.group()) < 26 else None
 
 
 def chosen_child_id(answers: dict[str, Any]) -> uuid.UUID | None:

@@ -62,8 +62,9 @@ def step(request: HttpRequest, draft_id: uuid.UUID, slug: str) -> HttpResponse:
         raise selectors.NotFound("No such question")
     indicators = indicators_active()
     changing = request.GET.get("change") == "1"
+    age = flow.child_age_from_answers(draft.answers)
     if request.method == "POST":
-        form = flow.make_form(current, data=request.POST, indicators=indicators)
+        form = flow.make_form(current, data=request.POST, indicators=indicators, child_age=age)
         if form.is_valid():
             answers = form.answers()  # type: ignore[attr-defined]
             services.concern_draft_save(actor=actor, draft=draft, step=slug, answers=answers)
@@ -73,10 +74,11 @@ def step(request: HttpRequest, draft_id: uuid.UUID, slug: str) -> HttpResponse:
                 return redirect("intake:check", draft.pk)
             return redirect("intake:step", draft.pk, following)
     else:
-        form = flow.saved_form(current, draft.answers, indicators) or flow.make_form(
+        form = flow.saved_form(current, draft.answers, indicators, child_age=age) or flow.make_form(
             current,
             indicators=indicators,
             initial=_referrer_initial(request) if slug == "your-details" else None,
+            child_age=age,
         )
     previous = flow.step_before(slug)
     back = (

@@ -22,6 +22,7 @@ from openmash.access.selectors import (
     may_identify_child_for_contact,
 )
 from openmash.accounts.actor import actor_from_request
+from openmash.exploitation.language.forms import child_age
 from openmash.exploitation.services import language_flags_record
 from openmash.intake.models import ContactSource, ContactStatus, Urgency
 from openmash.intake.selectors import referrer_for_viewer
@@ -105,12 +106,15 @@ def _contact_page(request: HttpRequest, contact_id: uuid.UUID, **form_overrides:
     access = _child_access(request, contact)
     decision = selectors.contact_decision(contact=contact)
     returned = decision if decision is not None and decision.status == DecisionStatus.RETURNED else None
+    age = child_age(access.child.date_of_birth) if access else None
     forms_in = {
         "rag_form": RagForm(initial={"rag": contact.triage.rag} if hasattr(contact, "triage") else None),
         "request_form": RequestForm(),
-        "decision_form": DecisionForm(initial=_decision_initial(returned) if returned else None),
+        "decision_form": DecisionForm(
+            initial=_decision_initial(returned) if returned else None, language_age=age
+        ),
         "sign_off_form": SignOffForm(),
-        "return_form": ReturnForm(),
+        "return_form": ReturnForm(language_age=age),
         "undo_form": UndoIdentificationForm(),
     }
     forms_in.update(form_overrides)
@@ -219,13 +223,14 @@ def ask(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
 def decide(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
     actor = actor_from_request(request)
     contact = selectors.contact_get_for_triage(actor=actor, contact_id=contact_id)
-    form = DecisionForm(request.POST)
+    access = _child_access(request, contact)
+    form = DecisionForm(request.POST, language_age=child_age(access.child.date_of_birth) if access else None)
     if form.is_valid():
         data = form.cleaned_data
         decision = selectors.contact_decision(contact=contact)
         proposal = {
             "actor": actor,
-            "access": _child_access(request, contact),
+            "access": access,
             "outcome": data["outcome"],
             "rationale": data["rationale"],
             "receiving_team": data["receiving_team"],

@@ -107,13 +107,20 @@ def _exact_match(
 
 @transaction.atomic
 def identities_link(
-    *, agency: Agency, incoming: Sequence[IncomingIdentity], process: str
+    *,
+    agency: Agency,
+    incoming: Sequence[IncomingIdentity],
+    process: str,
+    needs_child: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, LinkResult]:
     """Link each incoming identity (keyed by its agency_record_id) to a child, or queue it for review.
 
     An identity the agency sent before keeps its record (an agency's own record is never
     overwritten); if it is still unmatched and now carries an identifier that matches one
     child exactly, it is linked now and its review closed (``how == "newly_linked"``).
+
+    ``needs_child``: the agency_record_ids whose record opens a contact. When matching on
+    arrival finds no child for one of them, a child is made from the record (ADR 0035).
     """
     by_id = {item.agency_record_id: item for item in incoming}
     if not by_id:
@@ -180,7 +187,7 @@ def identities_link(
             identity_link_to_child(identity_id=identity_id, child_id=child_id, resolved_by=process)
     unmatched = [identity for identity in new_identities if identity.child_id is None]
     if 0 < len(unmatched) <= ARRIVAL_MATCH_LIMIT:
-        on_arrival = _match_on_arrival(unmatched)
+        on_arrival = _match_on_arrival(unmatched, needs_child=needs_child)
         for key, result in list(results.items()):
             if result.identity_id in on_arrival:
                 results[key] = LinkResult(result.identity_id, on_arrival[result.identity_id], "probabilistic")
@@ -192,20 +199,186 @@ def identities_link(
 ARRIVAL_MATCH_LIMIT = 50
 
 
-def _match_on_arrival(identities: list[AgencyIdentity]) -> dict[uuid.UUID, uuid.UUID]:
+def _match_on_arrival(
+    identities: list[AgencyIdentity], *, needs_child: set[str] | frozenset[str] = frozenset()
+) -> dict[uuid.UUID, uuid.UUID]:
     """Probabilistic matching (issue 4) for identities no exact identifier linked.
 
     A sure match to one child links the identity now (matching calls back into
     intake's identity_link_to_child, which closes its review and catches up contacts
-    and signs); uncertain ones become clerical review pairs. No trained model: nothing.
+    and signs); uncertain ones become clerical review pairs. A record that opens a contact
+    (``needs_child``) and matches no child gets a new child. No trained model: nothing.
     """
     from openmash.matching.services import ArrivalOutcome, identity_match_on_arrival
 
     linked: dict[uuid.UUID, uuid.UUID] = {}
     for identity in identities:
-        decision = identity_match_on_arrival(identity_id=identity.pk)
+        decision = identity_match_on_arrival(
+            identity_id=identity.pk, create_child=identity.agency_record_id in needs_child
+        )
         if decision.outcome == ArrivalOutcome.NO_MODEL:
             break
-        if decision.outcome == ArrivalOutcome.LINK and decision.child_id is not None:
+        if decision.linked and decision.child_id is not None:
             linked[identity.pk] = decision.child_id
     return linked
+
+
+# --- Linking many identities at once (matching's child index, ADR 0035) ----------------------
+
+_LINK_SQL = """
+UPDATE people_agencyidentity AS identity
+   SET child_id = wanted.child_id, updated_at = %(now)s
+  FROM unnest(%(ids)s::uuid[], %(children)s::uuid[]) AS wanted(id, child_id)
+ WHERE identity.id = wanted.id AND identity.child_id IS NULL
+RETURNING identity.id, identity.child_id
+"""
+_REVIEWS_CLOSE_SQL = """
+UPDATE intake_identityreview
+   SET status = CASE WHEN identity_id = ANY(%(new_child)s::uuid[]) THEN 'new_child' ELSE 'linked' END,
+       resolved_at = %(now)s, resolved_by = %(by)s, updated_at = %(now)s
+ WHERE identity_id = ANY(%(ids)s::uuid[]) AND status = 'open'
+"""
+
+
+def identities_link_to_children(
+    *, links: dict[uuid.UUID, uuid.UUID], resolved_by: str, new_children: set[uuid.UUID] | None = None
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The bulk form of ``services.identity_link_to_child``, for thousands of identities at once.
+
+    Each unlinked identity in ``links`` takes its child (one statement), its open identity
+    review closes ("linked", or "new_child" for the ids in ``new_children``), the open contacts
+    that came in with it take the child (re-referral checked, the hub's relationship held or
+    started, the contacts-matched hooks called once for all of them) and its feed records raise
+    the warning signs they carry. Identities linked meanwhile are left alone. Returns the
+    identities this call linked, with their child. Runs inside the caller's transaction.
+    """
+    from django.utils import timezone
+
+    from openmash.intake.feeds.signs import StoredRecord, signs_derive, signs_store
+    from openmash.intake.models import FeedRecord
+
+    if not links:
+        return {}
+    now = timezone.now()
+    ids = list(links)
+    with connection.cursor() as cursor:
+        cursor.execute(_LINK_SQL, {"now": now, "ids": ids, "children": [links[i] for i in ids]})
+        linked: dict[uuid.UUID, uuid.UUID] = dict(cursor.fetchall())
+        if not linked:
+            return {}
+        cursor.execute(
+            _REVIEWS_CLOSE_SQL,
+            {
+                "now": now,
+                "by": resolved_by[:150],
+                "ids": list(linked),
+                "new_child": [i for i in linked if i in (new_children or set())],
+            },
+        )
+    _contacts_catch_up(linked)
+    records = FeedRecord.objects.filter(identity_id__in=list(linked)).only(
+        "id",
+        "agency_id",
+        "feed",
+        "source_id",
+        "version",
+        "event_type",
+        "event_date",
+        "payload",
+        "identity_id",
+    )
+    signs_store(
+        signs_derive([StoredRecord.of(row, linked[row.identity_id]) for row in records.iterator(2000)])
+    )
+    return linked
+
+
+def _contacts_catch_up(linked: dict[uuid.UUID, uuid.UUID]) -> None:
+    """Contacts that came in with these identities and have no child yet take the identity's child,
+    as ``identity_link_to_child`` does one at a time, with a handful of queries for all of them."""
+    from django.utils import timezone
+
+    from openmash.access.models import Relationship, RelationshipBasis
+    from openmash.access.services import relationships_start
+    from openmash.intake.models import Contact, ContactStatus
+    from openmash.intake.services._common import (
+        CASE_BASES,
+        HUB_PROCESS,
+        RE_REFERRAL_WINDOW,
+        _contacts_matched_hooks,
+        _hub_relationships_held,
+        hub_team_get,
+    )
+
+    contacts = list(
+        Contact.objects.filter(identity_id__in=list(linked), child__isnull=True).order_by("received_at", "pk")
+    )
+    if not contacts:
+        return
+    for contact in contacts:
+        assert contact.identity_id is not None
+        contact.child_id = linked[contact.identity_id]
+    children = {contact.child_id for contact in contacts}
+    earliest = min(contact.received_at for contact in contacts) - RE_REFERRAL_WINDOW
+    earlier: dict[uuid.UUID, list[tuple[Any, str, uuid.UUID]]] = defaultdict(list)
+    for pk, child_id, reference, received in (
+        Contact.objects.filter(child_id__in=children, received_at__gte=earliest)
+        .values_list("pk", "child_id", "reference", "received_at")
+        .order_by("received_at")
+    ):
+        earlier[child_id].append((received, reference, pk))
+    closed: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for child_id, ended in Relationship.objects.filter(
+        child_id__in=children, basis__in=CASE_BASES, valid_to__gte=earliest
+    ).values_list("child_id", "valid_to"):
+        closed[child_id].append(ended)
+    for contact in contacts:
+        assert contact.child_id is not None
+        at, since = contact.received_at, contact.received_at - RE_REFERRAL_WINDOW
+        before = [e for e in earlier[contact.child_id] if since <= e[0] <= at and e[2] != contact.pk]
+        reason = ""
+        if before:
+            received, reference, _ = before[-1]
+            reason = f"Earlier contact {reference} received {timezone.localtime(received):%d %B %Y}"
+        else:
+            ended = [v for v in closed[contact.child_id] if since <= v <= at]
+            if ended:
+                reason = f"A case for this child closed on {timezone.localtime(max(ended)):%d %B %Y}"
+        contact.is_re_referral, contact.re_referral_reason = bool(reason), reason[:300]
+        earlier[contact.child_id].append((contact.received_at, contact.reference, contact.pk))
+        earlier[contact.child_id].sort(key=lambda e: e[0])
+    default_team = hub_team_get()
+    now = timezone.now()
+    by_team: dict[Any, list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        if contact.status == ContactStatus.OPEN:
+            by_team[contact.hub_team or default_team].append(contact)
+    for team, team_contacts in by_team.items():
+        if team is None:
+            continue
+        wanted = {contact.child_id for contact in team_contacts if contact.child_id}
+        held = _hub_relationships_held(child_ids=wanted, team=team, at=now)
+        first: dict[uuid.UUID, str] = {}
+        for contact in team_contacts:
+            if contact.child_id and contact.child_id not in held:
+                first.setdefault(contact.child_id, contact.reference)
+        started = relationships_start(
+            child_ids=list(first),
+            basis=RelationshipBasis.HUB_CONTACT,
+            holder_team=team,
+            created_by_process=HUB_PROCESS,
+            source_references=list(first.values()),
+            valid_from=now,
+        )
+        held.update(zip(first, started, strict=True))
+        for contact in team_contacts:
+            contact.hub_relationship = held.get(contact.child_id) if contact.child_id else None
+    for contact in contacts:
+        contact.updated_at = now
+    Contact.objects.bulk_update(
+        contacts,
+        ["child", "is_re_referral", "re_referral_reason", "hub_relationship", "updated_at"],
+        batch_size=1000,
+    )
+    for hook in _contacts_matched_hooks:
+        hook(contacts)

@@ -99,7 +99,7 @@ class Accuracy:
 
 def labelled_pairs_sql(predictions: str, truth: str) -> str:
     return f"""
-        select p.unique_id_l, p.unique_id_r, p.match_weight,
+        select p.*,
                (tl.true_id is not null and tl.true_id = tr.true_id) as is_match
         from {predictions} p
         left join {truth} tl on tl.unique_id = p.unique_id_l
@@ -185,26 +185,32 @@ def choose_thresholds(
 
 
 def accuracy(
-    con: Any, predictions: str, truth: str, thresholds: Thresholds, *, clusters: str | None = None
+    con: Any,
+    predictions: str,
+    truth: str,
+    thresholds: Thresholds,
+    *,
+    clusters: str | None = None,
+    auto_sql: str | None = None,
 ) -> Accuracy:
+    """Pairwise accuracy. `auto_sql` says which pairs link automatically (default: at or above
+    the upper threshold); pairs at or above the lower threshold that do not are reviews."""
     total = true_pair_count(con, truth)
+    auto = auto_sql or f"(match_weight >= {thresholds.upper})"
+    band = f"(match_weight >= {thresholds.lower} and not {auto})"
     row = con.execute(
         f"""
-        with lp as ({labelled_pairs_sql(predictions, truth)})
+        with lp as (select *, {auto} as auto from ({labelled_pairs_sql(predictions, truth)}))
         select count(*) as candidates_true,
-               (select count(*) from lp where match_weight >= {thresholds.upper}) as auto_pairs,
-               (select count(*) from lp where match_weight >= {thresholds.upper} and is_match) as auto_true,
-               (select count(*) from lp where match_weight >= {thresholds.lower}
-                    and match_weight < {thresholds.upper}) as review_pairs,
-               (select count(*) from lp where match_weight >= {thresholds.lower}
-                    and match_weight < {thresholds.upper} and is_match) as review_true,
+               (select count(*) from lp where auto) as auto_pairs,
+               (select count(*) from lp where auto and is_match) as auto_true,
+               (select count(*) from lp where {band}) as review_pairs,
+               (select count(*) from lp where {band} and is_match) as review_true,
                (select count(*) from {truth}) as identities,
                (select count(distinct id) from (
-                    select unique_id_l as id from lp where match_weight >= {thresholds.lower}
-                        and match_weight < {thresholds.upper}
+                    select unique_id_l as id from lp where {band}
                     union all
-                    select unique_id_r from lp where match_weight >= {thresholds.lower}
-                        and match_weight < {thresholds.upper})) as in_review
+                    select unique_id_r from lp where {band})) as in_review
         from lp where is_match
         """
     ).fetchall()[0]

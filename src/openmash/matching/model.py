@@ -325,3 +325,46 @@ def level_weights(model_dict: dict[str, Any]) -> dict[str, list[tuple[str, float
             rows.append((str(level.get("label_for_charts") or level.get("sql_condition")), round(bits, 2)))
         out[str(comparison["output_column_name"])] = rows
     return out
+
+
+def level_value(splink_model: dict[str, Any], comparison: str, label: str) -> int | None:
+    """The gamma value Splink gives the level of `comparison` labelled `label` (else is 0)."""
+    for item in splink_model["comparisons"]:
+        if item["output_column_name"] != comparison:
+            continue
+        levels = [level for level in item["comparison_levels"] if not level.get("is_null_level")]
+        for index, level in enumerate(levels):
+            if level.get("label_for_charts") == label:
+                return len(levels) - 1 - index
+    return None
+
+
+def own_details_sql(splink_model: dict[str, Any]) -> str:
+    """SQL over a scored pair's gamma columns: true when the child's own details allow a link
+    without a person (ADR 0036).
+
+    Shared-household details (surname, address, postcode) say where a child lives, not who
+    they are: siblings and twins share them. A pair is linked automatically only when a
+    national identifier agrees, or when neither the forename nor the date of birth says these
+    are two children: the forename agrees in some form (missing is no evidence), and the date
+    of birth agrees, or differs only as a slip of the pen would (day and month swapped, a year
+    off, one character), or is missing. Anything else goes to a person, whatever its weight.
+    """
+    same_nhs = level_value(splink_model, "nhs_number", "Same")
+    same_upn = level_value(splink_model, "upn", "Same")
+    vague_dob = level_value(splink_model, "date_of_birth", "Within a year or so")
+    identifier = " or ".join(
+        f"gamma_{column} = {value}"
+        for column, value in (("nhs_number", same_nhs), ("upn", same_upn))
+        if value is not None
+    )
+    dob_values = ", ".join(str(v) for v in (0, vague_dob) if v is not None)
+    own = f"(gamma_forename <> 0 and gamma_date_of_birth not in ({dob_values}))"
+    return f"(({identifier}) or {own})" if identifier else own
+
+
+def auto_link_sql(splink_model: dict[str, Any] | None, upper: float) -> str:
+    """SQL true for a scored pair that links without a person: at or above the upper threshold,
+    and the child's own details allow it (`own_details_sql`)."""
+    weight = f"match_weight >= {float(upper)}"
+    return f"({weight} and {own_details_sql(splink_model)})" if splink_model else f"({weight})"

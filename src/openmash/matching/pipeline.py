@@ -162,9 +162,8 @@ def predict(
 
         arrow = predict_with_spark(prepared, splink_model, min_weight=min_weight, spark=spark)
         prepared.con.register("__spark_predictions", arrow)
-        prepared.con.execute(
-            f"create or replace table {into} as select {PREDICTION_COLUMNS} from __spark_predictions"
-        )
+        columns = result_columns(prepared.con, "__spark_predictions")
+        prepared.con.execute(f"create or replace table {into} as select {columns} from __spark_predictions")
         prepared.con.unregister("__spark_predictions")
     else:
         raise ValueError(f"Unknown engine {engine!r}: choose from {', '.join(ENGINES)}")
@@ -173,19 +172,28 @@ def predict(
 
 
 def cluster(
-    con: duckdb.DuckDBPyConnection, predictions: str, *, threshold: float, into: str = "clusters"
+    con: duckdb.DuckDBPyConnection,
+    predictions: str,
+    *,
+    threshold: float,
+    into: str = "clusters",
+    splink_model: dict[str, Any] | None = None,
 ) -> str:
-    """Connected components of the pairs at or above `threshold`: (unique_id, cluster_id) for every identity.
+    """Connected components of the automatic links: (unique_id, cluster_id) for every identity.
+
+    An automatic link is a pair at or above `threshold` that, given the model, also passes the
+    child's-own-details rule (`model.auto_link_sql`).
 
     Label propagation in SQL: each identity takes the smallest id among its neighbours until
     nothing changes (a handful of rounds for the small clusters identities form).
     """
+    auto = model.auto_link_sql(splink_model, threshold)
     con.execute(
         f"""
         create or replace temp table __edges as
-        select unique_id_l as a, unique_id_r as b from {predictions} where match_weight >= {float(threshold)}
+        select unique_id_l as a, unique_id_r as b from {predictions} where {auto}
         union all
-        select unique_id_r, unique_id_l from {predictions} where match_weight >= {float(threshold)}
+        select unique_id_r, unique_id_l from {predictions} where {auto}
         """
     )
     con.execute(

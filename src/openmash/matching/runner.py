@@ -160,7 +160,7 @@ def batch(
     thresholds = thresholds or thresholds_default()
     started = time.perf_counter()
     with stages.stage("Clustering") as advance:
-        pipeline.cluster(prepared.con, predicted.table, threshold=thresholds.upper)
+        pipeline.cluster(prepared.con, predicted.table, threshold=thresholds.upper, splink_model=splink_model)
         advance(1)
     seconds["cluster"] = time.perf_counter() - started
     return BatchResult(
@@ -214,40 +214,4 @@ def scored_pairs(
                 explanation=pipeline.explain(result.splink_model, row),
             )
         )
-    return pairs
-
-
-def cross_child_pairs(
-    con: duckdb.DuckDBPyConnection, result: BatchResult, *, clusters: dict[str, str]
-) -> list[Any]:
-    """In each automatic cluster holding identities of two or more children, its strongest edge
-    between identities of different children: a merge a person must decide."""
-    import uuid
-
-    from openmash.people.models import AgencyIdentity
-
-    ids = [uuid.UUID(i) for i in clusters]
-    child_of = {
-        str(pk): str(child)
-        for pk, child in AgencyIdentity.objects.filter(pk__in=ids, child__isnull=False).values_list(
-            "pk", "child_id"
-        )
-    }
-    if not child_of:
-        return []
-    con.register("__child_of", pa.table({"unique_id": list(child_of), "child_id": list(child_of.values())}))
-    con.register("__clusters", pa.table({"unique_id": list(clusters), "cluster_id": list(clusters.values())}))
-    where = f"""match_weight >= {float(result.thresholds.upper)} and (unique_id_l, unique_id_r) in (
-        select p.unique_id_l, p.unique_id_r from (
-            select p.unique_id_l, p.unique_id_r, c.cluster_id,
-                   row_number() over (partition by c.cluster_id order by p.match_weight desc) as rank
-            from {result.predicted.table} p
-            join __child_of a on a.unique_id = p.unique_id_l
-            join __child_of b on b.unique_id = p.unique_id_r
-            join __clusters c on c.unique_id = p.unique_id_l
-            where a.child_id <> b.child_id and p.match_weight >= {float(result.thresholds.upper)}
-        ) p where rank = 1)"""
-    pairs = scored_pairs(con, result, lower=0, upper=0, where=where)
-    con.unregister("__child_of")
-    con.unregister("__clusters")
     return pairs

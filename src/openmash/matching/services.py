@@ -7,7 +7,6 @@ unmerges are people, and need a reason.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -202,86 +201,6 @@ def identity_link(
     return True
 
 
-@dataclass
-class AppliedRun:
-    links_made: int
-    reviews_opened: int
-    merge_proposals: int
-
-
-@transaction.atomic
-def match_run_apply(
-    *,
-    actor: Actor,
-    run: MatchRun,
-    auto_edges: Iterable[tuple[str, str, float]],
-    clusters: dict[str, str],
-    review_pairs: Iterable[ScoredPair],
-    merge_pairs: Iterable[ScoredPair] = (),
-) -> AppliedRun:
-    """Write a full run's outcome.
-
-    - An unlinked identity whose automatic cluster holds identities of exactly one child is
-      linked to that child (the evidence is its strongest edge into the cluster).
-    - A cluster holding identities of two or more children is never merged by the run: its
-      strongest edge between two children becomes a review (a person decides a merge).
-    - Pairs between the thresholds become reviews when at least one side belongs to a child
-      and they do not already belong to the same one.
-    """
-    review_pairs = list(review_pairs)
-    members: dict[str, list[str]] = defaultdict(list)
-    for identity, cluster_id in clusters.items():
-        members[cluster_id].append(identity)
-    ids = [
-        uuid.UUID(i)
-        for i in {*clusters, *(p.identity_a for p in review_pairs), *(p.identity_b for p in review_pairs)}
-    ]
-    child_of = {
-        str(pk): child_id
-        for pk, child_id in AgencyIdentity.objects.filter(pk__in=ids).values_list("pk", "child_id")
-    }
-    best_edge: dict[str, tuple[str, float]] = {}
-    for a, b, edge_weight in auto_edges:
-        for one, other in ((a, b), (b, a)):
-            if child_of.get(other) and (one not in best_edge or edge_weight > best_edge[one][1]):
-                best_edge[one] = (other, edge_weight)
-    links = 0
-    for identities in members.values():
-        children = {child_of[i] for i in identities if child_of.get(i)}
-        if len(children) != 1:
-            continue
-        (child_id,) = children
-        for identity in identities:
-            if child_of.get(identity) is None:
-                matched: str | None = None
-                weight: float | None = None
-                if identity in best_edge:
-                    matched, weight = best_edge[identity]
-                made = identity_link(
-                    actor=actor,
-                    identity_id=uuid.UUID(identity),
-                    child_id=child_id,
-                    how=LinkHow.AUTOMATIC,
-                    matched_identity_id=uuid.UUID(matched) if matched else None,
-                    match_weight=weight,
-                    model=run.model,
-                    run=run,
-                )
-                links += made
-                if made:
-                    child_of[identity] = child_id
-    # A person looks only where a hub child is concerned and the two are not already one child.
-    relevant = [
-        p
-        for p in review_pairs
-        if (child_of.get(p.identity_a) or child_of.get(p.identity_b))
-        and child_of.get(p.identity_a) != child_of.get(p.identity_b)
-    ]
-    opened = review_pairs_open(model=run.model, pairs=relevant, source=ReviewSource.RUN, run=run)
-    proposals = review_pairs_open(model=run.model, pairs=list(merge_pairs), source=ReviewSource.RUN, run=run)
-    return AppliedRun(links_made=links, reviews_opened=len(opened), merge_proposals=len(proposals))
-
-
 # --- Match on arrival -----------------------------------------------------------------------
 
 
@@ -306,7 +225,7 @@ class ArrivalDecision:
 
 
 def identity_match_on_arrival(
-    *, identity_id: uuid.UUID, actor: Actor | None = None, apply: bool = True
+    *, identity_id: uuid.UUID, actor: Actor | None = None, apply: bool = True, create_child: bool = False
 ) -> ArrivalDecision:
     """Score one just-saved AgencyIdentity against every existing identity and act on it.
 
@@ -315,7 +234,9 @@ def identity_match_on_arrival(
       warning signs catch up) and the evidence recorded.
     - ``review``: the strongest evidence is between the thresholds, or sure matches point at
       two different children: a review pair is opened for each such candidate.
-    - ``new_child``: no candidate that belongs to a child reaches the lower threshold.
+    - ``new_child``: no candidate that belongs to a child reaches the lower threshold. With
+      ``create_child`` (a record that arrives with a contact), a child is made from the record
+      and the record linked to it (``decision.child_id``, ``decision.linked``).
     - ``no_model``: no trained model yet; nothing is done.
 
     With ``apply=False`` nothing is written; the decision is only returned. An identity that
@@ -346,7 +267,12 @@ def identity_match_on_arrival(
     )
     with_child = [c for c in candidates if child_of.get(uuid.UUID(c.identity_id))]
     if not with_child:
-        return ArrivalDecision(identity_id, ArrivalOutcome.NEW_CHILD, None, None, candidates)
+        made: uuid.UUID | None = None
+        if apply and create_child and own_child is None:
+            made = child_create_from_identity(actor=actor, identity_id=identity_id, model=match_model)
+        return ArrivalDecision(
+            identity_id, ArrivalOutcome.NEW_CHILD, made, None, candidates, linked=made is not None
+        )
     best = with_child[0]
     sure = [c for c in with_child if c.match_weight >= match_model.upper_threshold]
     sure_children = {child_of[uuid.UUID(c.identity_id)] for c in sure}
@@ -389,6 +315,36 @@ def identity_match_on_arrival(
         candidates,
         reviews_opened=len(opened),
     )
+
+
+@transaction.atomic
+def child_create_from_identity(
+    *, actor: Actor, identity_id: uuid.UUID, model: MatchModel | None = None, how: str = LinkHow.NEW_CHILD
+) -> uuid.UUID | None:
+    """Make a hub child from one unlinked agency record and link the record to it (the index's
+    rule for a cluster of one). Returns the child's id, or None if the record was linked meanwhile."""
+    from openmash.intake.linking import identities_link_to_children
+
+    identity = AgencyIdentity.objects.select_for_update().filter(pk=identity_id, child__isnull=True).first()
+    if identity is None:
+        return None
+    child = Child.objects.create(
+        forename=identity.forename,
+        middle_names=identity.middle_names,
+        surname=identity.surname,
+        date_of_birth=identity.date_of_birth,
+        sex=identity.sex,
+        nhs_number=identity.nhs_number,
+        unique_pupil_number=identity.unique_pupil_number,
+        address=identity.address,
+        postcode=identity.postcode,
+        created_by_process="matching.arrival" if how == LinkHow.NEW_CHILD else "hub.identify",
+    )
+    identities_link_to_children(
+        links={identity.pk: child.pk}, resolved_by=_who(actor), new_children={identity.pk}
+    )
+    identity_link_record(actor=actor, identity_id=identity.pk, child_id=child.pk, how=how, model=model)
+    return child.pk
 
 
 # --- Clerical review ------------------------------------------------------------------------

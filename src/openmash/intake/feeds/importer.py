@@ -199,7 +199,12 @@ class _Engine:
             return
 
         links = identities_link(
-            agency=agency, incoming=self._identities(row for row, _ in to_store), process=spec.code
+            agency=agency,
+            incoming=self._identities(row for row, _ in to_store),
+            process=spec.code,
+            needs_child={
+                row.person_id for row, version in to_store if version == 1 and row.contact is not None
+            },
         )
         now = timezone.now()
         tail = f"\t{now.isoformat()}" * 3 + "\n"

@@ -56,6 +56,30 @@ def _identified_record(*, actor: Actor, contact: Contact, child_id: uuid.UUID, w
     )
 
 
+def _contact_identity_link(
+    *, actor: Actor, contact: Contact, child_id: uuid.UUID, created: bool = False
+) -> None:
+    """The agency record that raised the contact is this child's too (ADR 0035): link it, if it
+    has no child yet, with the evidence matching keeps for an unmerge."""
+    from openmash.people.models import AgencyIdentity
+
+    if contact.identity_id is None:
+        return
+    if not AgencyIdentity.objects.filter(pk=contact.identity_id, child__isnull=True).exists():
+        return
+    from openmash.intake.linking import identities_link_to_children
+    from openmash.matching.models import LinkHow
+    from openmash.matching.services import identity_link_record
+
+    identities_link_to_children(
+        links={contact.identity_id: child_id},
+        resolved_by=actor.username,
+        new_children={contact.identity_id} if created else set(),
+    )
+    how = LinkHow.NEW_CHILD if created else LinkHow.REVIEW
+    identity_link_record(actor=actor, identity_id=contact.identity_id, child_id=child_id, how=how)
+
+
 @transaction.atomic
 def contact_child_identify(*, actor: Actor, contact: Contact, child_id: uuid.UUID, reason: str) -> Contact:
     """A hub officer says which known child a contact without one is about.
@@ -77,6 +101,7 @@ def contact_child_identify(*, actor: Actor, contact: Contact, child_id: uuid.UUI
         raise ValidationError({"child": "No such child."})
     with pghistory.context(process=IDENTIFY_PROCESS, action="identify", reason=reason, by=actor.username):
         contact_child_attach(contact=contact, child_id=child_id)
+        _contact_identity_link(actor=actor, contact=contact, child_id=child_id)
     _identified_record(actor=actor, contact=contact, child_id=child_id, what="Identified the child")
     return contact
 
@@ -142,6 +167,7 @@ def contact_child_create(
         child.full_clean(exclude=["forename", "surname"])  # either may be unknown; one name is required
         child.save()
         contact_child_attach(contact=contact, child_id=child.pk)
+        _contact_identity_link(actor=actor, contact=contact, child_id=child.pk, created=True)
     _identified_record(actor=actor, contact=contact, child_id=child.pk, what="Created a child record")
     return contact
 

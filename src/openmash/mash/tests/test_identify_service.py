@@ -152,3 +152,31 @@ def test_a_manager_undoes_a_mistaken_identification_or_corrects_it_keeping_histo
         contact_child_identification_undo(
             actor=actor_of(hub.manager), contact=contact, reason="Nothing to undo"
         )
+
+
+def test_a_child_made_for_a_feed_contact_is_linked_to_the_agency_record_that_raised_it(hub):
+    from openmash.intake.models import ContactSource, IdentityReview, IdentityReviewStatus
+    from openmash.intake.services import contact_open
+    from openmash.matching.models import IdentityLink, LinkHow
+    from openmash.people.models import AgencyIdentity
+    from tests.factories import AgencyIdentityFactory
+
+    record = AgencyIdentityFactory(child=None, forename="Kiera", surname="Feedtest")
+    IdentityReview.objects.create(identity=record, reason="No NHS number or pupil number to match on")
+    contact = contact_open(
+        actor=actor_of(hub.officer),
+        source=ContactSource.FEED,
+        summary="Reported missing",
+        identity_id=record.pk,
+    )
+    contact_child_create(
+        actor=actor_of(hub.officer),
+        contact=contact,
+        described=DescribedChild(forename="Kiera", surname="Feedtest", approximate_age=13),
+        reason="Nobody the hub holds fits the record",
+    )
+    contact.refresh_from_db()
+    record = AgencyIdentity.objects.get(pk=record.pk)
+    assert record.child_id == contact.child_id is not None
+    assert IdentityLink.objects.get(identity=record).how == LinkHow.NEW_CHILD
+    assert IdentityReview.objects.get(identity=record).status == IdentityReviewStatus.NEW_CHILD

@@ -129,3 +129,27 @@ def test_intake_links_a_record_without_identifiers_by_matching_on_arrival(saved_
     assert result.child_id == known.child_id
     assert AgencyIdentity.objects.get(pk=result.identity_id).child_id == known.child_id
     assert not IdentityReview.objects.filter(identity_id=result.identity_id, status="open").exists()
+
+
+def test_a_record_that_opens_a_contact_and_matches_no_child_gets_a_new_child(saved_model: MatchModel) -> None:
+    from openmash.intake.linking import IncomingIdentity, identities_link
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory()
+    incoming = [
+        IncomingIdentity(
+            agency_record_id=key,
+            forename=name,
+            surname="Newcomer",
+            date_of_birth=DOB,
+            recorded_on=datetime.date(2026, 1, 2),
+        )  # fmt: skip
+        for key, name in (("P-1", "Harriet"), ("P-2", "Tobias"))
+    ]
+    links = identities_link(agency=agency, incoming=incoming, process="test", needs_child={"P-1"})
+    made = AgencyIdentity.objects.get(pk=links["P-1"].identity_id)
+    assert made.child_id is not None and links["P-1"].child_id == made.child_id
+    assert made.child.forename == "Harriet" and made.child.created_by_process == "matching.arrival"
+    assert IdentityLink.objects.get(identity=made).how == "new_child"
+    # A record that opens no contact waits for the next run.
+    assert AgencyIdentity.objects.get(pk=links["P-2"].identity_id).child_id is None

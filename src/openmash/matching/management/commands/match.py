@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.table import Table
 
 from openmash.accounts.actor import Actor
-from openmash.matching import data, evaluation, pipeline, runner, services
+from openmash.matching import data, evaluation, model, pipeline, runner, services
 from openmash.matching.conf import thresholds_default
-from openmash.matching.models import MatchModel, RunStatus
+from openmash.matching.models import MatchModel, ReviewSource, RunStatus
 
 
 class Command(BaseCommand):
@@ -84,9 +84,19 @@ class Command(BaseCommand):
             result.con.execute("create or replace table truth as select * from __truth")
             thresholds = evaluation.choose_thresholds(result.con, result.predicted.table, "truth")
             curve = [p.__dict__ for p in evaluation.curve(result.con, result.predicted.table, "truth")]
-            pipeline.cluster(result.con, result.predicted.table, threshold=thresholds.upper)
+            pipeline.cluster(
+                result.con,
+                result.predicted.table,
+                threshold=thresholds.upper,
+                splink_model=result.splink_model,
+            )
             accuracy = evaluation.accuracy(
-                result.con, result.predicted.table, "truth", thresholds, clusters="clusters"
+                result.con,
+                result.predicted.table,
+                "truth",
+                thresholds,
+                clusters="clusters",
+                auto_sql=model.auto_link_sql(result.splink_model, thresholds.upper),
             ).as_dict()
         saved = services.match_model_save(
             actor=actor,
@@ -110,10 +120,14 @@ class Command(BaseCommand):
     # -------------------------------------------------------------------- run
 
     def _run(self, *, engine: str, train: bool) -> None:
+        from openmash.matching import index
+
         actor = Actor.system("match-run")
         match_model = MatchModel.objects.filter(is_active=True).first()
         if train or match_model is None:
-            match_model = self._train(choose=False) if match_model is None or train else match_model
+            if match_model is None:
+                self.console.print("No model has been trained yet: training one first.")
+            match_model = self._train(choose=False)
         run = services.match_run_start(actor=actor, model=match_model, engine=engine)
         started = time.perf_counter()
         thresholds = evaluation.Thresholds(match_model.upper_threshold, match_model.lower_threshold)
@@ -130,56 +144,111 @@ class Command(BaseCommand):
                     stages=stages,
                     min_weight=thresholds.lower,
                 )
-                with stages.stage("Writing links and reviews") as advance:
-                    applied = self._apply(actor=actor, run=run, result=result)
+                with stages.stage("Deciding each cluster") as advance:
+                    index.hub_state(result.con)
+                    plan = index.plan(
+                        result.con,
+                        predictions=result.predicted.table,
+                        splink_model=match_model.splink_model,
+                        upper=thresholds.upper,
+                        lower=thresholds.lower,
+                    )
+                    advance(1)
+                total = plan.links.num_rows + plan.new_children.num_rows
+                write_started = time.perf_counter()
+                with stages.stage("Writing children and links", total=max(total, 1)) as advance:
+                    written = index.write(actor=actor, run=run, index_plan=plan, advance=advance)
+                write_seconds = time.perf_counter() - write_started
+                with stages.stage("Opening reviews") as advance:
+                    pairs = index.review_pairs(
+                        result.con, predictions=result.predicted.table, splink_model=match_model.splink_model
+                    )
+                    opened = services.review_pairs_open(
+                        model=match_model, pairs=pairs, source=ReviewSource.RUN, run=run
+                    )
                     advance(1)
         except Exception:
             services.match_run_finish(run=run, status=RunStatus.FAILED)
             raise
         seconds = time.perf_counter() - started
+        already = int(result.con.execute("select count(*) from child_of").fetchall()[0][0])
+        stats = {
+            "seconds": round(seconds, 2),
+            "stages": {k: round(v, 2) for k, v in result.seconds.items()},
+            "write_seconds": round(write_seconds, 2),
+            "links_per_second": round(written.links_made / write_seconds) if write_seconds else 0,
+            "children_created": written.children_created,
+            "already_linked": already,
+            "reasons": dict(plan.reasons),
+            "peak_memory_mb": round(runner.peak_memory_bytes() / 2**20),
+        }
         services.match_run_finish(
             run=run,
             identities=result.identities,
             candidate_pairs=result.predicted.pairs,
-            links_made=applied.links_made,
-            reviews_opened=applied.reviews_opened + applied.merge_proposals,
-            stats={
-                "seconds": round(seconds, 2),
-                "stages": {k: round(v, 2) for k, v in result.seconds.items()},
-                "merge_proposals": applied.merge_proposals,
-                "peak_memory_mb": round(runner.peak_memory_bytes() / 2**20),
-            },
+            links_made=written.links_made,
+            reviews_opened=len(opened),
+            stats=stats,
         )
-        self.console.print(
-            f"Scored {result.identities:,} identities ({result.predicted.pairs:,} pairs at or above the "
-            f"review threshold) in {seconds:.1f} s: {applied.links_made:,} identities linked to children, "
-            f"{applied.reviews_opened:,} pairs for review, "
-            f"{applied.merge_proposals:,} possible merges for review."
-        )
+        self._run_summary(result=result, written=written, plan=plan, opened=len(opened), already=already,
+                          seconds=seconds, write_seconds=write_seconds)  # fmt: skip
 
-    def _apply(self, *, actor: Actor, run: Any, result: runner.BatchResult) -> services.AppliedRun:
-        con = result.con
-        upper = result.thresholds.upper
-        table = result.predicted.table
-        edges = con.execute(
-            f"select unique_id_l, unique_id_r, match_weight from {table} where match_weight >= {upper}"  # noqa: S608
-        ).fetchall()
-        clusters = dict(
-            con.execute(
-                "select c.unique_id, c.cluster_id from clusters c where c.cluster_id in "
-                "(select cluster_id from clusters group by cluster_id having count(*) > 1)"
-            ).fetchall()
+    def _run_summary(
+        self,
+        *,
+        result: runner.BatchResult,
+        written: Any,
+        plan: Any,
+        opened: int,
+        already: int,
+        seconds: float,
+        write_seconds: float,
+    ) -> None:
+        """What the run did, and why, in words."""
+        reasons = plan.reasons
+        linked_existing = written.links_made - reasons.get("new_child", 0)
+        lines = [
+            f"Scored {result.identities:,} agency records: {result.predicted.pairs:,} pairs of records "
+            f"at or above the review threshold ({result.thresholds.lower:g} bits); sure matches are pairs "
+            f"at or above {result.thresholds.upper:g} bits whose child's own details agree.",
+            f"{already:,} records already belonged to a child before this run and were left as they were.",
+        ]
+        if written.links_made or written.children_created:
+            lines.append(
+                f"Linked {max(linked_existing, 0):,} records to children the hub already held "
+                "(their sure matches belong to that child)."
+            )
+            lines.append(
+                f"Made {written.children_created:,} new children from {reasons.get('new_child', 0):,} "
+                "records whose sure matches belong to no child yet (one child for each group of sure "
+                "matches), and linked each record to its child."
+            )
+        if reasons.get("waiting_for_review"):
+            lines.append(
+                f"{reasons['waiting_for_review']:,} records were not given a child: each may be a child the "
+                "hub already holds (an uncertain match), so a person decides first."
+            )
+        if reasons.get("two_children"):
+            lines.append(
+                f"{reasons['two_children']:,} records match records of two different children: not linked "
+                "and nothing merged; a person decides whether those children are one."
+            )
+        lines.append(
+            f"Opened {opened:,} pairs for review (uncertain matches between records that do not share a "
+            "child; pairs already open or decided are not asked again)."
         )
-        band = runner.scored_pairs(con, result, lower=result.thresholds.lower, upper=upper)
-        merges = runner.cross_child_pairs(con, result, clusters=clusters)
-        return services.match_run_apply(
-            actor=actor,
-            run=run,
-            auto_edges=[(a, b, float(w)) for a, b, w in edges],
-            clusters=clusters,
-            review_pairs=band,
-            merge_pairs=merges,
-        )
+        if not (written.links_made or written.children_created or opened):
+            lines.append(
+                "Nothing changed: every record is already linked, or waiting for a person's decision."
+            )
+        if written.links_made:
+            lines.append(
+                f"Writing took {write_seconds:.1f} s "
+                f"({written.links_made / max(write_seconds, 1e-9):,.0f} links a second)."
+            )
+        lines.append(f"Done in {seconds:.1f} s.")
+        for line in lines:
+            self.console.print(line)
 
     # ------------------------------------------------------------------ score
 
@@ -214,7 +283,14 @@ class Command(BaseCommand):
         con.execute("create or replace table truth as select * from __truth")
         if thresholds is None:
             thresholds = result.thresholds
-        accuracy = evaluation.accuracy(con, result.predicted.table, "truth", thresholds, clusters="clusters")
+        accuracy = evaluation.accuracy(
+            con,
+            result.predicted.table,
+            "truth",
+            thresholds,
+            clusters="clusters",
+            auto_sql=model.auto_link_sql(result.splink_model, thresholds.upper),
+        )
         chosen = evaluation.choose_thresholds(con, result.predicted.table, "truth")
         results["borough"] = {
             "source": source,

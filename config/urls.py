@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("openmash.notifications.urls")),
     path("due/", include("openmash.timescales.urls")),
     path("concerns/", include("openmash.intake.urls")),
+    path("administration/", include("openmash.intake.onboarding_urls")),
     path("report-a-worry/", include("openmash.intake.public_urls")),
     path("api/", api.urls()),
     path("exploitation/", include("openmash.exploitation.urls")),

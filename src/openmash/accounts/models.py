@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -28,6 +29,12 @@ class Agency(BaseModel):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40, choices=AgencyKind.choices)
     code = models.SlugField(max_length=40, unique=True, help_text="Short code used in feeds and logs")
+    feeds = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        help_text="The feeds this agency may send (docs/feeds/); empty: any feed its kind may send",
+    )
 
     class Meta:
         ordering = ["name"]

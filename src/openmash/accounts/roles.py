@@ -67,7 +67,10 @@ NAVIGATION[Role.PRIVACY_OFFICER] = [
     NavItem("Audit trail", "audit:trail"),
 ]
 NAVIGATION[Role.BOARD_MEMBER] = [NavItem("Overview", "accounts:home")]
-NAVIGATION[Role.SYSTEM_ADMIN] = [NavItem("Overview", "accounts:home")]
+NAVIGATION[Role.SYSTEM_ADMIN] = [
+    NavItem("Overview", "accounts:home"),
+    NavItem("Agencies", "onboarding:agencies"),
+]
 
 # Exploitation: reviews that are overdue for anyone with a caseload; language use for managers.
 for _case_role in CASE_ROLES:

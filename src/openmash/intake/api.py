@@ -55,6 +55,7 @@ class ImportOut(Schema):
     contacts: int
     signs: int
     errors: list[RowErrorOut]
+    held_back: list[RowErrorOut] = []
     warnings: list[str]
 
 
@@ -103,7 +104,8 @@ FeedCode = Annotated[
 
 def _summary(feed: str, result: ImportResult) -> dict[str, Any]:
     counts = result.counts
-    errors = [error.as_dict() for error in result.errors]
+    errors = [error.as_dict() for error in result.errors if not error.kept]
+    held = [error.as_dict() for error in result.errors if error.kept]
     if result.file_problem:
         errors.insert(0, {"row": 0, "field": "", "reason": result.file_problem})
     return {
@@ -113,6 +115,7 @@ def _summary(feed: str, result: ImportResult) -> dict[str, Any]:
         "contacts": result.contacts,
         "signs": result.signs,
         "errors": errors,
+        "held_back": held,
         "warnings": result.warnings,
     }
 
@@ -185,7 +188,7 @@ def feed_post(
     actor = Actor.system(f"api:{client.agency.code}:{client.name}"[:60])
     if content_type == "text/csv":
         result = feed_records_import(actor=actor, spec=spec, client=client, csv_body=body)
-        return Status(422 if result.errors or result.file_problem else 200, _summary(feed, result))
+        return Status(422 if _refused(result) or result.file_problem else 200, _summary(feed, result))
     if content_type not in {"application/json", ""}:
         return Status(415, {"detail": "Send application/json or text/csv."})
     try:
@@ -200,4 +203,8 @@ def feed_post(
             413, {"detail": f"{len(records):,} records is more than {MAX_RECORDS:,}. Send them in parts."}
         )
     result = feed_records_import(actor=actor, spec=spec, client=client, records=records)
-    return Status(422 if result.errors else 200, _summary(feed, result))
+    return Status(422 if _refused(result) else 200, _summary(feed, result))
+
+
+def _refused(result: ImportResult) -> bool:
+    return any(not error.kept for error in result.errors)

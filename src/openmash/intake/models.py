@@ -320,6 +320,11 @@ class FeedRecord(BaseModel):
     event_type = models.CharField(max_length=40, blank=True)
     event_date = models.DateField()
     received_at = models.DateTimeField()
+    held_back = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields held back for a bad value, each with why (the original is in the payload)",
+    )
 
     class Meta:
         constraints = [

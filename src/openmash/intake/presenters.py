@@ -165,15 +165,24 @@ def urgency_tag(code: str) -> dict[str, str]:
     return {"text": str(Urgency(code).label), "classes": URGENCY_TAGS.get(Urgency(code), "")}
 
 
-def feed_payload_rows(feed: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The original payload in the feed's column order (then any extra columns), empty values left out."""
+def feed_payload_rows(
+    feed: str, payload: dict[str, Any], held_back: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The original payload in the feed's column order (then any extra columns), empty values left out.
+
+    A field held back for a bad value (ADR 0038) shows the value as sent and why it was not used."""
     from openmash.intake.feeds.catalogue import FEEDS
 
     spec = FEEDS.get(feed)
     order = spec.columns if spec else []
     keys = [key for key in order if key in payload] + sorted(key for key in payload if key not in order)
-    return [
-        {"key": {"text": key}, "value": {"text": str(payload[key])}}
-        for key in keys
-        if payload[key] not in ("", None)
-    ]
+    held = {item.get("field"): item.get("reason", "") for item in held_back or []}
+    rows = []
+    for key in keys:
+        if payload[key] in ("", None):
+            continue
+        value: dict[str, Any] = {"text": str(payload[key])}
+        if key in held:
+            value = {"text": f"{payload[key]} (held back, not used: {held[key]})"}
+        rows.append({"key": {"text": key}, "value": value})
+    return rows

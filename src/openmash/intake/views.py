@@ -227,7 +227,7 @@ def _contact_page(
             "page_has_errors": bool(override_form.errors),
             "indicator_lines": lines,
             "payload_rows": presenters.feed_payload_rows(
-                contact.feed_record.feed, contact.feed_record.payload
+                contact.feed_record.feed, contact.feed_record.payload, contact.feed_record.held_back
             )
             if contact.feed_record
             else [],
@@ -334,6 +334,6 @@ def feed_record_detail(request: HttpRequest, record_id: uuid.UUID) -> HttpRespon
         {
             "record": record,
             "child": access.child,
-            "payload_rows": presenters.feed_payload_rows(record.feed, record.payload),
+            "payload_rows": presenters.feed_payload_rows(record.feed, record.payload, record.held_back),
         },
     )

@@ -9,12 +9,15 @@ Columns
 -------
 ``unique_id``            the AgencyIdentity's id (text)
 ``agency``               the holding agency's id (text): kept for reports, not compared
-``forename``             letters only, lower case
+``forename``             letters only, lower case, accents written plainly (Zoë, zoe)
 ``forename_canon``       the forename's nickname group (nicknames.py), or the forename
 ``middle_name``          the first middle name, normalised
 ``surname``              letters only, lower case
-``surnames``             the surname and every earlier or other surname, as a list
+``surnames``             the surname, every earlier or other surname, and each word of a double or
+                         hyphenated one, as a list
 ``other_surname``        the first earlier or other surname (a blocking key)
+``surname_first``, ``surname_last``  the first and last word of a double or hyphenated surname
+``forename_initial``     the first letter of the forename's nickname group (a blocking key)
 ``dob``                  YYYY-MM-DD text; ``dob_swapped``: with day and month exchanged
 ``dob_year``, ``dob_md`` year as an integer, and MM-DD
 ``sex``                  F, M or I; null when not known
@@ -74,6 +77,9 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "surname",
     "surnames",
     "other_surname",
+    "surname_first",
+    "surname_last",
+    "forename_initial",
     "dob",
     "dob_swapped",
     "dob_year",
@@ -88,8 +94,23 @@ FEATURE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _folded(expr: str) -> str:
+    """Lower case with accents and special letters written in plain Latin (Zoë, Zoe; Søren, Soren)."""
+    text = f"strip_accents(lower(coalesce({expr}, '')))"
+    text = f"replace(replace(replace({text}, 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe')"
+    return f"translate({text}, 'øłđħıþ', 'oldhit')"
+
+
 def _letters(expr: str) -> str:
-    return f"nullif(regexp_replace(lower(coalesce({expr}, '')), '[^a-z]', '', 'g'), '')"
+    return f"nullif(regexp_replace({_folded(expr)}, '[^a-z]', '', 'g'), '')"
+
+
+def _tokens(expr: str) -> str:
+    """The name's words (split at spaces, hyphens, commas and slashes), letters only, two or more each."""
+    return (
+        f"list_filter(list_transform(regexp_split_to_array({_folded(expr)}, '[ ,;/-]+'), "
+        "lambda x: regexp_replace(x, '[^a-z]', '', 'g')), lambda x: length(x) >= 2)"
+    )
 
 
 FEATURE_SQL = f"""
@@ -97,9 +118,11 @@ with raw as (
     select *, {_letters("forename")} as fn,
            {_letters("surname")} as sn,
            list_filter(
-               list_transform(string_split(regexp_replace(lower(coalesce(other_surnames, '')),
-                   '[^a-z ,;/-]', '', 'g'), ' '), lambda x: regexp_replace(x, '[^a-z]', '', 'g')),
+               list_transform(string_split(regexp_replace({_folded("other_surnames")},
+                   '[^a-z ,;/]', '', 'g'), ' '), lambda x: regexp_replace(x, '[^a-z]', '', 'g')),
                lambda x: x <> '') as others,
+           {_tokens("surname")} as sn_tokens,
+           {_tokens("other_surnames")} as other_tokens,
            nullif(upper(replace(coalesce(postcode, ''), ' ', '')), '') as pc
     from {{source}}
 )
@@ -110,8 +133,12 @@ select
     coalesce(nick.canonical, fn) as forename_canon,
     {_letters("split_part(trim(coalesce(middle_names, '')), ' ', 1)")} as middle_name,
     sn as surname,
-    list_distinct(list_concat(case when sn is null then [] else [sn] end, others)) as surnames,
+    list_distinct(list_concat(case when sn is null then [] else [sn] end, others, sn_tokens, other_tokens))
+        as surnames,
     others[1] as other_surname,
+    sn_tokens[1] as surname_first,
+    sn_tokens[-1] as surname_last,
+    left(coalesce(nick.canonical, fn), 1) as forename_initial,
     strftime(date_of_birth, '%Y-%m-%d') as dob,
     case when day(date_of_birth) <= 12 and day(date_of_birth) <> month(date_of_birth)
          then strftime(date_of_birth, '%Y') || '-' || lpad(day(date_of_birth)::varchar, 2, '0')

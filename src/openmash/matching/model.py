@@ -24,7 +24,9 @@ expectation maximisation over two blocking rules (each estimates what the other 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +37,9 @@ from splink import SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 MODEL_NAME = "openmash-identities"
+
+
+SWAPPED_NAMES = "forename_l = surname_r AND surname_l = forename_r AND forename_l <> surname_l"
 
 
 def _custom(sql: str, label: str) -> cll.CustomLevel:
@@ -75,8 +80,14 @@ def comparisons() -> list[cl.CustomComparison]:
                 cll.ExactMatchLevel("forename").configure(
                     label_for_charts="Exact", tf_adjustment_column="forename", tf_adjustment_weight=1.0
                 ),
+                _custom(SWAPPED_NAMES, "Forename and surname swapped"),
                 _custom("forename_canon_l = forename_canon_r", "Same name, other form (nickname)"),
                 cll.JaroWinklerLevel("forename", 0.92).configure(label_for_charts="Very similar"),
+                _custom(
+                    "least(length(forename_l), length(forename_r)) >= 3 AND "
+                    "(starts_with(forename_l, forename_r) OR starts_with(forename_r, forename_l))",
+                    "One is the start of the other (Alex, Alexander)",
+                ),
                 _custom(
                     "forename_l = middle_name_r OR middle_name_l = forename_r",
                     "Forename is the other's middle name",
@@ -103,8 +114,9 @@ def comparisons() -> list[cl.CustomComparison]:
                 cll.ExactMatchLevel("surname").configure(
                     label_for_charts="Exact", tf_adjustment_column="surname", tf_adjustment_weight=1.0
                 ),
+                _custom(SWAPPED_NAMES, "Forename and surname swapped"),
                 cll.ArrayIntersectLevel("surnames", 1).configure(
-                    label_for_charts="One is the other's earlier or other surname"
+                    label_for_charts="Share a surname (earlier, other, or part of a double one)"
                 ),
                 cll.JaroWinklerLevel("surname", 0.92).configure(label_for_charts="Very similar"),
                 cll.LevenshteinLevel("surname", 2).configure(label_for_charts="At most two edits"),
@@ -165,6 +177,15 @@ BLOCKING_KEYS: list[tuple[str, tuple[str, ...], tuple[str, ...] | None]] = [
     ("swapped_dob_forename", ("dob_swapped", "forename_canon"), ("dob", "forename_canon")),
     ("forename_birthday_district", ("forename_canon", "dob_md", "postcode_district"), None),
     ("address_forename", ("address_line", "forename_canon"), None),
+    # Moved with a new or double surname, names written the other way round, a nickname the
+    # table does not know, a date of birth mistyped: the keys a child keeps through each.
+    ("dob_surname_first", ("dob", "surname_first"), None),
+    ("dob_surname_last", ("dob", "surname_last"), None),
+    ("names_swapped", ("dob", "forename_canon"), ("dob", "surname")),
+    ("surname_postcode", ("surname", "postcode"), None),
+    ("surname_birthday", ("surname", "dob_md"), None),
+    ("dob_initial", ("dob", "forename_initial"), None),
+    ("swapped_dob_surname", ("dob_swapped", "surname"), ("dob", "surname")),
 ]
 
 
@@ -213,6 +234,7 @@ class TrainingSummary:
     seconds: dict[str, float] = field(default_factory=dict)
     source: str = ""
     labels: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -241,8 +263,14 @@ def train(
     source: str = "",
     progress: Any = None,
 ) -> TrainingSummary:
-    """Train `linker` in place: prior, u by random sampling, m by EM. Returns the summary."""
+    """Train `linker` in place: prior, u by random sampling, m by EM. Returns the summary, whose
+    `notes` say in plain words what could not be estimated and what was done instead."""
     seconds: dict[str, float] = {}
+    capture = _SplinkWarnings()
+    splink_logger = logging.getLogger("splink")
+    splink_logger.addHandler(capture)
+    previous = splink_logger.propagate
+    splink_logger.propagate = False
 
     def step(name: str, fn: Any) -> None:
         started = time.perf_counter()
@@ -258,13 +286,17 @@ def train(
         ),
     )
     step("u", lambda: linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed))
-    for index, rule in enumerate(EM_RULES):
-        step(
-            f"em_{index + 1}",
-            lambda rule=rule: linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=em_max_pairs
-            ),
-        )
+    try:
+        for index, rule in enumerate(EM_RULES):
+            step(
+                f"em_{index + 1}",
+                lambda rule=rule: linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=em_max_pairs
+                ),
+            )
+    finally:
+        splink_logger.removeHandler(capture)
+        splink_logger.propagate = previous
     stats = _completeness(con, table)
     return TrainingSummary(
         records=int(stats.pop("records")),
@@ -277,7 +309,47 @@ def train(
         completeness=stats,
         seconds=seconds,
         source=source,
+        notes=capture.plain_words(),
     )
+
+
+_NOT_OBSERVED = re.compile(r"Level (?P<level>.+) on comparison (?P<comparison>\S+) not observed in dataset, "
+                           r"unable to train (?P<which>[mu]) value")  # fmt: skip
+
+
+class _SplinkWarnings(logging.Handler):
+    """Collects what Splink warns about while training, to say it in plain words."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def plain_words(self) -> list[str]:
+        notes: list[str] = []
+        for message in dict.fromkeys(self.messages):
+            found = _NOT_OBSERVED.search(message.replace("\n", " "))
+            if found is None:
+                notes.append("Splink said: " + " ".join(message.replace("WARNING:", "").split()))
+                continue
+            level, which = found["level"], found["which"]
+            comparison = COMPARISON_LABELS.get(found["comparison"], found["comparison"])
+            if which == "m":
+                notes.append(
+                    f"{comparison}, '{level}': none of the pairs used to learn how true matches look "
+                    f"showed this, so how often a true match shows it could not be estimated. It was set "
+                    f"to the floor (1 in {round(1 / M_FLOOR):,}), so this level counts as evidence against "
+                    "a match rather than being left out."
+                )
+            else:
+                notes.append(
+                    f"{comparison}, '{level}': no random pair of records showed this, so how often two "
+                    f"different children show it could not be estimated. It was set to the floor (1 in "
+                    f"{round(1 / U_FLOOR):,}), which makes it strong evidence for a match."
+                )
+        return notes
 
 
 def probability(weight: float) -> float:
@@ -363,8 +435,41 @@ def own_details_sql(splink_model: dict[str, Any]) -> str:
     return f"(({identifier}) or {own})" if identifier else own
 
 
+# Bits more a pair needs when nothing but names and a date of birth agree (no identifier, no
+# shared address or postcode): how much names say then rests on name frequencies alone, which
+# differ between communities and are not independent of each other (ADR 0036).
+UNCORROBORATED_MARGIN = 4.0
+
+
+def corroborated_sql(splink_model: dict[str, Any]) -> str:
+    """SQL true when an identifier or the place agrees (same address, postcode or street)."""
+    terms = []
+    for column in ("nhs_number", "upn"):
+        value = level_value(splink_model, column, "Same")
+        if value is not None:
+            terms.append(f"gamma_{column} = {value}")
+    places = [
+        level_value(splink_model, "address", label)
+        for label in (
+            "Same address and postcode",
+            "Same postcode, other address",
+            "Same street address, other postcode",
+        )
+    ]
+    values = ", ".join(str(v) for v in places if v is not None)
+    if values:
+        terms.append(f"gamma_address in ({values})")
+    return f"({' or '.join(terms)})" if terms else "false"
+
+
 def auto_link_sql(splink_model: dict[str, Any] | None, upper: float) -> str:
     """SQL true for a scored pair that links without a person: at or above the upper threshold,
-    and the child's own details allow it (`own_details_sql`)."""
+    the child's own details allow it (`own_details_sql`), and either something beyond names and
+    date of birth agrees or the weight clears the threshold by UNCORROBORATED_MARGIN."""
     weight = f"match_weight >= {float(upper)}"
-    return f"({weight} and {own_details_sql(splink_model)})" if splink_model else f"({weight})"
+    if not splink_model:
+        return f"({weight})"
+    strong = f"match_weight >= {float(upper) + UNCORROBORATED_MARGIN}"
+    return (
+        f"({weight} and {own_details_sql(splink_model)} and ({corroborated_sql(splink_model)} or {strong}))"
+    )

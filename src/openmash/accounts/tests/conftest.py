@@ -1,2 +1,1 @@
 """The project's shared test fixtures (tests/fixtures.py) are registered once, in the root conftest."""
-

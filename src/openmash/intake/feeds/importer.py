@@ -348,6 +348,11 @@ def _refused(
 def feed_agency_problem(spec: FeedSpec, agency: Agency) -> str:
     if agency.kind not in spec.agency_kinds:
         return f"{agency.name} ({agency.get_kind_display()}) cannot send the {spec.code} feed."
+    if agency.feeds and spec.code not in agency.feeds:
+        return (
+            f"{agency.name} was onboarded to send {', '.join(agency.feeds)}, not {spec.code}. "
+            "A system administrator can change that on the Agencies page."
+        )
     return ""
 
 

@@ -29,7 +29,8 @@ Items = Iterable[tuple[int, Mapping[str, Any] | RowError]]
 # The columns of a feed record a worker can fill (the COPY line starts with them); the importer
 # appends the ones only it knows (the record's id, version, identity and times).
 COPY_COLUMNS_PREPARED = (
-    "agency_id, feed, batch_id, source_id, content_hash, payload, row_number, event_type, event_date"
+    "agency_id, feed, batch_id, source_id, content_hash, payload, row_number, event_type, event_date, "
+    "held_back"
 )
 COPY_COLUMNS_STORED = "id, version, identity_id, created_at, updated_at, received_at"
 
@@ -103,9 +104,10 @@ class Preparer:
         digest = content_hash(values)
         event_type = row.event_type[:40]
         payload = json.dumps(row.raw, ensure_ascii=False)
+        held = json.dumps([{"field": e.field, "reason": e.reason} for e in row.held], ensure_ascii=False)
         copy_head = (
             f"{self.head}{copy_text(row.source_id)}\t{digest}\t{copy_text(payload)}\t{row.row}\t"
-            f"{copy_text(event_type)}\t{row.event_date.isoformat()}"
+            f"{copy_text(event_type)}\t{row.event_date.isoformat()}\t{copy_text(held)}"
         )
         contact = None
         if spec.creates_contact(values):
@@ -136,6 +138,7 @@ class Preparer:
             outcome = item if isinstance(item, RowError) else validate(row_number, item, today=today)
             if isinstance(outcome, CleanRow):
                 chunk.rows.append(self.prepare(outcome))
+                chunk.errors.extend(outcome.held)  # kept rows' held-back fields, reported too
                 if len(chunk.rows) >= chunk_size:
                     chunk.position = position() if position else 0
                     yield chunk

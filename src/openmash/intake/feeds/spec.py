@@ -32,14 +32,25 @@ _UPN_SHAPE = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem with one row: ``row`` counts the header as row 1 (a spreadsheet's numbering)."""
+    """One problem with one row: ``row`` counts the header as row 1 (a spreadsheet's numbering).
+
+    ``kept``: the row was stored all the same, with this field held back (ADR 0038); otherwise
+    the row was refused.
+    """
 
     row: int
     field: str
     reason: str
+    kept: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+# The details that say who a person is: a row keeps at least one of them or is refused.
+IDENTIFYING_FIELDS = ("forename", "surname", "date_of_birth", "nhs_number", "upn")
+# What a row cannot be stored without: whose record it is and which, and (per feed) when it happened.
+STRUCTURAL_FIELDS = ("record_id", "person_id")
 
 
 class FieldProblem(Exception):
@@ -234,6 +245,7 @@ class CleanRow:
     person_id: str
     event_type: str
     event_date: date
+    held: tuple[RowError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,21 +284,45 @@ class FeedSpec:
         if problem:
             return [RowError(row_number, problem[0], problem[1])]
         errors: list[RowError] = []
+        held: list[RowError] = []
         values: dict[str, Any] = {}
+
+        def hold_or_refuse(name: str, reason: str) -> None:
+            if self.may_hold(name):
+                values[name] = None
+                held.append(RowError(row_number, name, reason, kept=True))
+            else:
+                errors.append(RowError(row_number, name, reason))
+
         for spec in self.fields:
             try:
                 values[spec.name] = spec.parse(raw.get(spec.name))
             except FieldProblem as problem:
-                errors.append(RowError(row_number, spec.name, f"{spec.name} {problem}"))
+                empty = raw.get(spec.name) in (None, "") or not str(raw.get(spec.name)).strip()
+                if empty and spec.name in IDENTIFYING_FIELDS:  # a required name left empty: no evidence
+                    values[spec.name] = None
+                    continue
+                hold_or_refuse(spec.name, f"{spec.name} {problem}")
         if errors:
             return errors
         for problem_field, reason in _common_checks(self, values, today or timezone.localdate()):
-            errors.append(RowError(row_number, problem_field, reason))
+            hold_or_refuse(problem_field, reason)
         for check in self.checks:
             for problem_field, reason in check(values):
-                errors.append(RowError(row_number, problem_field, reason))
+                hold_or_refuse(problem_field, reason)
         if errors:
             return errors
+        if not any(values.get(name) for name in IDENTIFYING_FIELDS):
+            return [
+                RowError(
+                    row_number,
+                    "",
+                    "nothing in this row identifies the person (a name, date of birth, NHS number or unique "
+                    "pupil number)" + (f"; held back: {'; '.join(e.reason for e in held)}" if held else ""),
+                )
+            ]
+        values["forename"] = values.get("forename") or ""
+        values["surname"] = values.get("surname") or ""
         return CleanRow(
             row=row_number,
             raw=dict(raw),
@@ -295,7 +331,17 @@ class FeedSpec:
             person_id=values["person_id"],
             event_type=self.event_type(values),
             event_date=event_date_of(values[self.event_date_field]),
+            held=tuple(held),
         )
+
+    def may_hold(self, name: str) -> bool:
+        """Whether a bad value of this field is held back with the row kept (ADR 0038): any
+        detail of the person, and any optional field; never the record's ids, its event date,
+        or a required field that says what happened."""
+        if name in STRUCTURAL_FIELDS or name == self.event_date_field:
+            return False
+        spec = self.field_map.get(name)
+        return spec is not None and (not spec.required or name in IDENTIFYING_FIELDS)
 
 
 def _raw_problem(raw: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -197,12 +197,13 @@ def test_the_command_prints_a_summary_writes_a_report_and_exits_by_outcome(
     assert "Rows read" in out and "Refused" in out and "1 rows were refused" in out
     with (tmp_path / "in.csv.errors.csv").open(newline="", encoding="utf-8") as report:
         assert list(csv.reader(report)) == [
-            ["row", "field", "reason"],
+            ["row", "field", "reason", "outcome"],
             [
                 "4",
                 "occurred_at",
                 "occurred_at '2026-02-30T10:00' is not a date and time written as YYYY-MM-DDTHH:MM "
                 "(for example 2026-03-14T21:30, or with seconds and a UTC offset)",
+                "row refused",
             ],
         ]
     path.write_bytes("record_id\r\nZoë\r\n".encode("cp1252"))
@@ -214,3 +215,42 @@ def test_the_command_prints_a_summary_writes_a_report_and_exits_by_outcome(
         call_command("import_feed", "police_missing", str(path), "--agency", "nobody", "--no-progress")
     assert exit_.value.code == 2
     assert "no agency with code 'nobody'" in capsys.readouterr().out
+
+
+def test_a_bad_field_is_held_back_and_the_record_kept(tmp_path, police, hub_team, people, capsys):
+    """ADR 0038: an invalid identifier, an impossible or future date, an unknown code: the row is
+    stored without that field, reported with row and field, and the hub sees the value as sent;
+    only a row with nothing that identifies the person is refused."""
+    rows = list(sample_rows(feed="police_missing", persons=people, count=5, seed=3, as_of=AS_OF))
+    rows[0]["upn"] = "A12345678901X"  # fails the check letter
+    rows[1]["date_of_birth"] = "2099-01-01"  # in the future
+    rows[2]["sex"] = "Q"  # no such code
+    for name in ("forename", "surname", "date_of_birth", "nhs_number", "upn"):
+        rows[3][name] = ""
+    rows[3]["nhs_number"] = "1234567890"  # the only identifier, and mistyped
+    path = tmp_path / "in.csv"
+    path.write_text(rows_to_csv(rows, "police_missing"), encoding="utf-8", newline="")
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_feed", "police_missing", str(path), "--agency", police.code, "--no-progress")
+    assert exit_.value.code == 1  # one row refused
+    out = capsys.readouterr().out
+    assert "3 fields were held back" in out and "1 rows were refused" in out
+    with (tmp_path / "in.csv.errors.csv").open(newline="", encoding="utf-8") as report:
+        lines = list(csv.reader(report))[1:]
+    assert [(line[0], line[1], line[3]) for line in lines] == [
+        ("2", "upn", "kept; this field held back"),
+        ("3", "date_of_birth", "kept; this field held back"),
+        ("4", "sex", "kept; this field held back"),
+        ("5", "", "row refused"),
+    ]
+    kept = {record.source_id: record for record in FeedRecord.objects.all()}
+    assert len(kept) == 4 and rows[3]["record_id"] not in kept
+    upn_record = kept[rows[0]["record_id"]]
+    assert upn_record.held_back[0]["field"] == "upn" and upn_record.payload["upn"] == "A12345678901X"
+    assert upn_record.identity.unique_pupil_number == ""
+    assert kept[rows[1]["record_id"]].identity.date_of_birth is None
+    from openmash.intake.presenters import feed_payload_rows
+
+    shown = {row["key"]["text"]: row["value"]["text"] for row in feed_payload_rows(
+        "police_missing", upn_record.payload, upn_record.held_back)}  # fmt: skip
+    assert shown["upn"].startswith("A12345678901X (held back, not used:")

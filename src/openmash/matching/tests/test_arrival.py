@@ -143,7 +143,7 @@ def test_a_record_that_opens_a_contact_and_matches_no_child_gets_a_new_child(sav
             surname="Newcomer",
             date_of_birth=DOB,
             recorded_on=datetime.date(2026, 1, 2),
-        )  # fmt: skip
+        )
         for key, name in (("P-1", "Harriet"), ("P-2", "Tobias"))
     ]
     links = identities_link(agency=agency, incoming=incoming, process="test", needs_child={"P-1"})

@@ -109,7 +109,13 @@ class AgenciesStage(_BoroughState):
             self._emit(
                 Agency,
                 self._stamped(
-                    {"id": agency.id, "name": agency.name, "kind": agency.kind, "code": agency.code}
+                    {
+                        "id": agency.id,
+                        "name": agency.name,
+                        "kind": agency.kind,
+                        "code": agency.code,
+                        "feeds": [],
+                    }
                 ),
             )
             self._emit(

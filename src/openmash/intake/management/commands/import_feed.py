@@ -77,7 +77,9 @@ class Command(BaseCommand):
             self._fail(
                 console,
                 f"There is no agency with code '{options['agency']}'. "
-                f"Agencies that can send {spec.code}: {', '.join(able) or 'none yet'}.",
+                f"Agencies that can send {spec.code}: {', '.join(able) or 'none yet'}. "
+                f"Add one with: openmash agency add --name NAME --kind KIND --code CODE --feeds {spec.code} "
+                "(or on the Agencies page, as a system administrator).",
             )
             return
         report_path = (
@@ -85,14 +87,18 @@ class Command(BaseCommand):
         )
         report_file = None
         writer: Any = None
+        held = 0
 
         def on_error(error: RowError) -> None:
             nonlocal report_file, writer
             if writer is None:
                 report_file = report_path.open("w", encoding="utf-8", newline="")
                 writer = csv.writer(report_file)
-                writer.writerow(["row", "field", "reason"])
-            writer.writerow([error.row, error.field, error.reason])
+                writer.writerow(["row", "field", "reason", "outcome"])
+            nonlocal held
+            held += error.kept
+            outcome = "kept; this field held back" if error.kept else "row refused"
+            writer.writerow([error.row, error.field, error.reason, outcome])
 
         size = path.stat().st_size
         started = time.monotonic()
@@ -164,6 +170,12 @@ class Command(BaseCommand):
             )
         elif result.signs and options["signs_later"]:
             console.print("Warning signs wait in the outbox for the background worker (intake_signs_push).")
+        if held:
+            console.print(
+                f"[yellow]{held:,} fields were held back[/] (an invalid identifier, an impossible date, an "
+                f"unknown code): their rows were stored without them; each is listed in {report_path}, and "
+                "the hub sees the value as it was sent."
+            )
         if counts.rejected:
             console.print(
                 f"[bold red]{counts.rejected:,} rows were refused.[/] Each is listed with its row number, "

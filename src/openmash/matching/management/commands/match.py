@@ -98,6 +98,7 @@ class Command(BaseCommand):
                 clusters="clusters",
                 auto_sql=model.auto_link_sql(result.splink_model, thresholds.upper),
             ).as_dict()
+        accuracy["estimated"] = _estimated(result, thresholds)
         saved = services.match_model_save(
             actor=actor,
             splink_model=result.splink_model,
@@ -115,6 +116,19 @@ class Command(BaseCommand):
             f"Saved model v{saved.version}: link at weight ≥ {saved.upper_threshold}, "
             f"review at ≥ {saved.lower_threshold}, trained on {result.summary.records:,} identities."
         )
+        estimated = accuracy["estimated"]
+        self.console.print(
+            "The model's own estimate (no truth needed): automatic links precision "
+            f"{estimated['precision']:.4f}, recall {estimated['recall']:.4f}; with every review accepted, "
+            f"recall {estimated['recall_with_review']:.4f}. Estimates from the model's probabilities are "
+            "optimistic; `openmash match thresholds` measures them from reviewers' decisions."
+        )
+        if result.summary.notes:
+            self.console.print("What could not be estimated, and what was done instead:")
+            for note in result.summary.notes:
+                self.console.print(f"  - {note}")
+        else:
+            self.console.print("Every level of every comparison could be estimated from the records.")
         return saved
 
     # -------------------------------------------------------------------- run
@@ -367,16 +381,64 @@ class Command(BaseCommand):
 
     def _models(self) -> None:
         table = Table(title="Matching models")
-        for column in ("version", "active", "trained", "identities", "upper", "lower", "precision"):
+        for column in ("version", "active", "trained", "records", "link at", "review at", "precision",
+                       "recall", "recall with review", "measured by"):  # fmt: skip
             table.add_column(column)
         for m in MatchModel.objects.order_by("-version"):
+            figures, source = _figures(m)
             table.add_row(
                 str(m.version),
                 "yes" if m.is_active else "",
                 f"{m.created_at:%Y-%m-%d %H:%M}",
                 f"{m.training_summary.get('records', 0):,}",
-                str(m.upper_threshold),
-                str(m.lower_threshold),
-                str(m.accuracy.get("auto_precision", "")),
-            )
+                f"{m.upper_threshold:g} bits",
+                f"{m.lower_threshold:g} bits",
+                *(f"{figures[k]:.4f}" if figures.get(k) is not None else "not known"
+                  for k in ("precision", "recall", "recall_with_review")),
+                source,
+            )  # fmt: skip
         self.console.print(table)
+        self.console.print(
+            "Precision: of the pairs linked automatically, the share that are one child. Recall: of the "
+            "pairs that are one child, the share linked (or sent to review). Reviewers' sample: from "
+            "decisions on "
+            "a random sample of pairs (`openmash match thresholds`); synthetic truth: against the generated "
+            "borough; the model's own estimate: from its probabilities, usually optimistic."
+        )
+
+
+def _estimated(result: runner.BatchResult, thresholds: evaluation.Thresholds) -> dict[str, float]:
+    """Precision and recall as the model itself expects them: the mean probability of the pairs it
+    would link, and the share of all expected matches among the scored pairs that it links."""
+    auto = model.auto_link_sql(result.splink_model, thresholds.upper)
+    row = result.con.execute(
+        f"""select avg(match_probability) filter (where {auto}),
+                   sum(match_probability) filter (where {auto}),
+                   sum(match_probability) filter (where match_weight >= {thresholds.lower}),
+                   sum(match_probability)
+            from {result.predicted.table}"""  # noqa: S608
+    ).fetchall()[0]
+    total = float(row[3] or 0) or 1.0
+    return {
+        "precision": round(float(row[0] or 1.0), 5),
+        "recall": round(float(row[1] or 0) / total, 5),
+        "recall_with_review": round(float(row[2] or 0) / total, 5),
+    }
+
+
+def _figures(saved: MatchModel) -> tuple[dict[str, float | None], str]:
+    """The best figures a model has: from reviewers' decisions, then truth, then its own estimate."""
+    measured = saved.accuracy.get("reviewed")
+    if measured:
+        return measured, f"reviewers' sample ({measured.get('labels', 0)} pairs)"
+    if "auto_precision" in saved.accuracy:
+        a = saved.accuracy
+        return {
+            "precision": a["auto_precision"],
+            "recall": a.get("auto_recall"),
+            "recall_with_review": a.get("recall_auto_and_review"),
+        }, "synthetic truth"
+    estimated = saved.accuracy.get("estimated")
+    if estimated:
+        return estimated, "the model's own estimate"
+    return {}, "not measured"

@@ -83,6 +83,7 @@ class ReviewStatus(models.TextChoices):
 class ReviewSource(models.TextChoices):
     RUN = "run", "Full matching run"
     ARRIVAL = "arrival", "Match on arrival"
+    SAMPLE = "sample", "Random sample for thresholds"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

@@ -235,3 +235,24 @@ def merges_for_user(*, actor: Actor) -> list[ChildMerge]:
     if not may_review(actor):
         raise ReviewNotFound("Not a reviewer", actor=actor, resource_id="merges")
     return list(ChildMerge.objects.filter(status=MergeStatus.MERGED).order_by("-created_at")[:200])
+
+
+def threshold_sample_decisions(*, model: MatchModel) -> dict[int, tuple[int, int]]:
+    """For a model's random-sample reviews: per whole-bit weight group, (same child, different
+    children) by the latest decision of each pair ("not sure" counts as neither)."""
+    from . import thresholds
+
+    latest: dict[uuid.UUID, tuple[float, str]] = {}
+    for review_id, weight, decision in (
+        ReviewDecision.objects.filter(review__model=model, review__source="sample")
+        .filter(decision__in=[Decision.MATCH, Decision.NOT_MATCH])
+        .order_by("created_at")
+        .values_list("review_id", "review__match_weight", "decision")
+    ):
+        latest[review_id] = (weight, decision)
+    counts: dict[int, list[int]] = {}
+    for weight, decision in latest.values():
+        group = max(thresholds.LOW, min(thresholds.HIGH, int(weight // 1)))
+        same, different = counts.setdefault(group, [0, 0])
+        counts[group] = [same + (decision == Decision.MATCH), different + (decision == Decision.NOT_MATCH)]
+    return {group: (same, different) for group, (same, different) in counts.items()}

@@ -201,6 +201,38 @@ def identity_link(
     return True
 
 
+@transaction.atomic
+def threshold_sample_open(
+    *, actor: Actor, model: MatchModel, pairs: list[ScoredPair], population: dict[int, int], seed: int
+) -> list[ReviewPair]:
+    """Open a random sample of pairs as reviews and keep how many pairs each weight group holds
+    (ADR 0039), so reviewers' decisions can stand for their groups."""
+    opened = review_pairs_open(model=model, pairs=pairs, source=ReviewSource.SAMPLE)
+    locked = MatchModel.objects.select_for_update().get(pk=model.pk)
+    samples = list(locked.training_summary.get("threshold_samples", []))
+    samples.append(
+        {
+            "at": timezone.now().isoformat(),
+            "by": _who(actor),
+            "seed": seed,
+            "population": {str(k): v for k, v in population.items()},
+            "opened": len(opened),
+        }
+    )
+    locked.training_summary = {**locked.training_summary, "threshold_samples": samples}
+    locked.save(update_fields=["training_summary", "updated_at"])
+    return opened
+
+
+@transaction.atomic
+def match_model_reviewed_figures_set(*, model: MatchModel, figures: dict[str, Any]) -> MatchModel:
+    """Keep the precision and recall measured from reviewers' decisions on the model (for `models`)."""
+    locked = MatchModel.objects.select_for_update().get(pk=model.pk)
+    locked.accuracy = {**locked.accuracy, "reviewed": figures}
+    locked.save(update_fields=["accuracy", "updated_at"])
+    return locked
+
+
 # --- Match on arrival -----------------------------------------------------------------------
 
 

@@ -48,6 +48,15 @@ class Command(BaseCommand):
         score.add_argument("--engine", choices=pipeline.ENGINES, default="duckdb")
         score.add_argument("--json", type=Path, help="Write the results to this file")
         sub.add_parser("models", help="List the saved model versions")
+        thresholds = sub.add_parser(
+            "thresholds", help="Thresholds from reviewers' decisions on a random sample of pairs"
+        )
+        thresholds.add_argument("step", choices=("sample", "show", "confirm"), nargs="?", default="show")
+        thresholds.add_argument("--per-group", type=int, default=15, help="Pairs drawn from each whole bit")
+        thresholds.add_argument("--seed", type=int, default=1)
+        thresholds.add_argument("--upper", type=float, help="confirm: the upper threshold")
+        thresholds.add_argument("--lower", type=float, help="confirm: the lower threshold")
+        thresholds.add_argument("--by", help="confirm: the username of the MASH manager confirming")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.console = Console(stderr=False)
@@ -58,6 +67,10 @@ class Command(BaseCommand):
             self._run(engine=options["engine"], train=options["train"])
         elif action == "score":
             self._score(options)
+        elif action == "thresholds":
+            from openmash.matching.management.commands import _thresholds
+
+            _thresholds.handle(self.console, options)
         else:
             self._models()
 

@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SQL over DuckDB tables whose names come from this code)
 """Benchmark: does matching hold on boroughs it was never tuned on? Both generators, one run.
 
     .venv/bin/python benchmarks/matching_generalise.py                    # the issue-12 table
@@ -140,7 +141,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks/results/matching_generalise.json")
     args = parser.parse_args()
     _setup()
-    from openmash.matching import data, evaluation, pipeline, runner
+    from openmash.matching import data, evaluation, model, pipeline, runner
 
     out: dict[str, Any] = {
         "command": "benchmarks/matching_generalise.py " + " ".join(sys.argv[1:]),
@@ -154,7 +155,9 @@ def main() -> None:
     con = trained.con
     con.register("__truth", seed1.truth)
     con.execute("create or replace table truth as select * from __truth")
-    thresholds = evaluation.choose_thresholds(con, trained.predicted.table, "truth")
+    thresholds = evaluation.choose_thresholds(
+        con, trained.predicted.table, "truth", auto_filter=model.own_details_sql(trained.splink_model)
+    )
     pipeline.cluster(
         con, trained.predicted.table, threshold=thresholds.upper, splink_model=trained.splink_model
     )

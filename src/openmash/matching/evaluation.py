@@ -148,18 +148,22 @@ def choose_thresholds(
     *,
     min_precision: float = 0.9999,
     min_recall: float = 0.996,
-    margin: float = 2.0,
+    margin: float = 1.0,
+    auto_filter: str = "true",
 ) -> Thresholds:
     """Thresholds from the precision/recall curve, in whole bits.
 
     Upper: the lowest weight at which automatic links (every pair at or above it) reach
     `min_precision` (ten times stricter than the 0.999 target, so an unseen borough keeps the
     target), rounded up, plus `margin` bits. Lower: the highest weight at which links and
-    reviews together still reach `min_recall`, rounded down."""
+    reviews together still reach `min_recall`, rounded down.
+
+    `auto_filter` (SQL) says which pairs may link automatically whatever their weight (the
+    child's-own-details rule, ADR 0036): precision is walked over those pairs only."""
     rows = con.execute(
         f"""
         with lp as ({labelled_pairs_sql(predictions, truth)})
-        select match_weight, is_match from lp order by match_weight desc
+        select match_weight, is_match, {auto_filter} as may_link from lp order by match_weight desc
         """
     ).fetchall()
     total = true_pair_count(con, truth)
@@ -167,15 +171,18 @@ def choose_thresholds(
     upper: float | None = None
     best_lower: float | None = None
     # Walk down the weights: precision of "everything at or above w".
-    for weight_, is_match in rows:
-        if is_match:
-            tp += 1
-        else:
-            fp += 1
-        precision = tp / (tp + fp)
+    found = 0
+    for weight_, is_match, may_link in rows:
+        found += bool(is_match)
+        if may_link:
+            if is_match:
+                tp += 1
+            else:
+                fp += 1
+        precision = tp / (tp + fp) if tp + fp else 1.0
         if precision >= min_precision:
             upper = float(weight_)
-        if best_lower is None and total and tp / total >= min_recall:
+        if best_lower is None and total and found / total >= min_recall:
             best_lower = float(weight_)
     if upper is None:
         upper = float(rows[0][0]) if rows else 10.0

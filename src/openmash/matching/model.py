@@ -438,7 +438,7 @@ def own_details_sql(splink_model: dict[str, Any]) -> str:
 # Bits more a pair needs when nothing but names and a date of birth agree (no identifier, no
 # shared address or postcode): how much names say then rests on name frequencies alone, which
 # differ between communities and are not independent of each other (ADR 0036).
-UNCORROBORATED_MARGIN = 4.0
+UNCORROBORATED_MARGIN = 2.0
 
 
 def corroborated_sql(splink_model: dict[str, Any]) -> str:

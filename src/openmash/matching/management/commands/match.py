@@ -95,7 +95,12 @@ class Command(BaseCommand):
                 raise CommandError("--choose-thresholds needs the synthetic borough's truth tables")
             result.con.register("__truth", truth)
             result.con.execute("create or replace table truth as select * from __truth")
-            thresholds = evaluation.choose_thresholds(result.con, result.predicted.table, "truth")
+            thresholds = evaluation.choose_thresholds(
+                result.con,
+                result.predicted.table,
+                "truth",
+                auto_filter=model.own_details_sql(result.splink_model),
+            )
             curve = [p.__dict__ for p in evaluation.curve(result.con, result.predicted.table, "truth")]
             pipeline.cluster(
                 result.con,
@@ -318,7 +323,9 @@ class Command(BaseCommand):
             clusters="clusters",
             auto_sql=model.auto_link_sql(result.splink_model, thresholds.upper),
         )
-        chosen = evaluation.choose_thresholds(con, result.predicted.table, "truth")
+        chosen = evaluation.choose_thresholds(
+            con, result.predicted.table, "truth", auto_filter=model.own_details_sql(result.splink_model)
+        )
         results["borough"] = {
             "source": source,
             "identities": result.identities,

@@ -318,7 +318,7 @@ def _contacts_catch_up(linked: dict[uuid.UUID, uuid.UUID]) -> None:
     for contact in contacts:
         assert contact.identity_id is not None
         contact.child_id = linked[contact.identity_id]
-    children = {contact.child_id for contact in contacts}
+    children = {contact.child_id for contact in contacts if contact.child_id is not None}
     earliest = min(contact.received_at for contact in contacts) - RE_REFERRAL_WINDOW
     earlier: dict[uuid.UUID, list[tuple[Any, str, uuid.UUID]]] = defaultdict(list)
     for pk, child_id, reference, received in (
@@ -341,9 +341,9 @@ def _contacts_catch_up(linked: dict[uuid.UUID, uuid.UUID]) -> None:
             received, reference, _ = before[-1]
             reason = f"Earlier contact {reference} received {timezone.localtime(received):%d %B %Y}"
         else:
-            ended = [v for v in closed[contact.child_id] if since <= v <= at]
-            if ended:
-                reason = f"A case for this child closed on {timezone.localtime(max(ended)):%d %B %Y}"
+            closings = [v for v in closed[contact.child_id] if since <= v <= at]
+            if closings:
+                reason = f"A case for this child closed on {timezone.localtime(max(closings)):%d %B %Y}"
         contact.is_re_referral, contact.re_referral_reason = bool(reason), reason[:300]
         earlier[contact.child_id].append((contact.received_at, contact.reference, contact.pk))
         earlier[contact.child_id].sort(key=lambda e: e[0])

@@ -76,11 +76,11 @@ class Command(BaseCommand):
                 for column in ("code", "name", "kind", "feeds it may send"):
                     table.add_column(column)
                 for agency in Agency.objects.order_by("code"):
-                    feeds = (
+                    may_send = (
                         ", ".join(agency.feeds)
                         or f"any of its kind ({', '.join(feeds_for_kind(agency.kind))})"
                     )
-                    table.add_row(agency.code, agency.name, agency.get_kind_display(), feeds)
+                    table.add_row(agency.code, agency.name, agency.get_kind_display(), may_send)
                 console.print(table)
         except ValidationError as error:
             raise CommandError(_errors(error)) from None

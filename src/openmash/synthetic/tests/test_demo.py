@@ -33,8 +33,14 @@ def test_demo_setup_is_idempotent_and_prints_one_user_per_role(tmp_path):
         Relationship.objects.count(),
     )
     risk_rows = RiskHistory.objects.count()
+    from openmash.matching.models import ChildMerge, MergeStatus, ReviewPair, ReviewStatus
+
+    reviews = ReviewPair.objects.filter(status=ReviewStatus.OPEN).count()
+    assert reviews > 0 and "possible matches for the hub to review" in first
+    assert ChildMerge.objects.filter(status=MergeStatus.MERGED).count() == 1  # a merge to undo
     stored = credentials.read_text()
     second = _run(credentials)
+    assert ReviewPair.objects.count() == reviews and ChildMerge.objects.count() == 1
 
     assert "Using the borough already generated" in second
     assert (User.objects.count(), Membership.objects.count(), Relationship.objects.count()) == (

@@ -62,6 +62,14 @@ class Command(BaseCommand):
         seeded = demo_risk_history_ensure()
         if seeded:
             console.print(f"Gave {seeded} children at risk of exploitation a risk history.")
+        from openmash.synthetic.demo.matching import demo_matching_ensure
+
+        matching = demo_matching_ensure()
+        if matching.reviews or matching.merges:
+            console.print(
+                f"Matching: {matching.reviews} possible matches for the hub to review, and "
+                f"{matching.merges} merge a MASH manager can undo (Possible matches; Merges)."
+            )
         casework = demo_casework_ensure(seed=options["seed"])
         if casework:
             console.print(f"Gave {casework} of the demo social worker's children plans, visits and meetings.")

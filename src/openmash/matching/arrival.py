@@ -29,6 +29,7 @@ class Candidate:
     match_weight: float
     match_probability: float
     explanation: list[dict[str, Any]] = field(default_factory=list)
+    sure: bool = False  # an automatic link (weight and the own-details rule, ADR 0036)
 
 
 def _key_selects(table: str, *, probe: bool) -> list[str]:
@@ -126,7 +127,7 @@ class ArrivalIndex:
             self._sql = sql.replace(uid, "openmash")
         return self._sql
 
-    def score(self, raw_one: pa.Table, *, min_weight: float) -> list[Candidate]:
+    def score(self, raw_one: pa.Table, *, min_weight: float, upper: float | None = None) -> list[Candidate]:
         """Candidates for one incoming identity (RAW_SCHEMA, one row), strongest first."""
         own = str(raw_one.column("id")[0])
         with self.lock:
@@ -160,8 +161,11 @@ class ArrivalIndex:
             self.con.register("__splink__compare_records_left_openmash", left)
             self.con.register("__splink__compare_records_right_openmash", right)
             try:
+                sure = model.auto_link_sql(self.splink_model, upper) if upper is not None else "false"
                 cursor = self.con.execute(
-                    f"select * from ({sql}) where match_weight >= ? order by match_weight desc", [min_weight]
+                    f"select *, {sure} as __sure from ({sql}) where match_weight >= ? "
+                    "order by match_weight desc",
+                    [min_weight],
                 )
                 names = [d[0] for d in cursor.description]
                 rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
@@ -174,6 +178,7 @@ class ArrivalIndex:
                 match_weight=float(row["match_weight"]),
                 match_probability=float(row["match_probability"]),
                 explanation=pipeline.explain(self.splink_model, row),
+                sure=bool(row["__sure"]),
             )
             for row in rows
         ]

@@ -289,7 +289,9 @@ def identity_match_on_arrival(
     raw_one = identities_raw(where="where id = %s", params=(identity_id,))
     if raw_one.num_rows != 1:
         raise AgencyIdentity.DoesNotExist(f"No agency identity {identity_id}")
-    candidates = index.score(raw_one, min_weight=match_model.lower_threshold)
+    candidates = index.score(
+        raw_one, min_weight=match_model.lower_threshold, upper=match_model.upper_threshold
+    )
     index.add(raw_one)
     own_child = AgencyIdentity.objects.filter(pk=identity_id).values_list("child_id", flat=True).first()
     child_of = dict(
@@ -306,7 +308,7 @@ def identity_match_on_arrival(
             identity_id, ArrivalOutcome.NEW_CHILD, made, None, candidates, linked=made is not None
         )
     best = with_child[0]
-    sure = [c for c in with_child if c.match_weight >= match_model.upper_threshold]
+    sure = [c for c in with_child if c.sure]
     sure_children = {child_of[uuid.UUID(c.identity_id)] for c in sure}
     if len(sure_children) == 1 and (own_child is None or own_child in sure_children):
         (child_id,) = sure_children

@@ -153,3 +153,23 @@ def test_a_record_that_opens_a_contact_and_matches_no_child_gets_a_new_child(sav
     assert IdentityLink.objects.get(identity=made).how == "new_child"
     # A record that opens no contact waits for the next run.
     assert AgencyIdentity.objects.get(pk=links["P-2"].identity_id).child_id is None
+
+
+def test_a_sibling_with_the_same_forename_at_the_same_address_is_never_linked_on_arrival(
+    saved_model: MatchModel,
+) -> None:
+    known = _known_child()
+    sibling = AgencyIdentityFactory(
+        child=None,
+        forename="William",
+        surname="Arrivaltest",
+        date_of_birth=datetime.date(2010, 9, 21),
+        sex="M",
+        postcode="OM3 7SE",
+        address="12 Alder Road, Eastholme, Wrenford",
+    )
+    decision = identity_match_on_arrival(identity_id=sibling.pk)
+    assert decision.outcome != ArrivalOutcome.LINK and not decision.linked
+    assert all(not candidate.sure for candidate in decision.candidates)
+    sibling.refresh_from_db()
+    assert sibling.child_id is None and known.child_id is not None

@@ -35,10 +35,18 @@ def test_every_sample_row_of_every_feed_is_valid(feed):
         assert isinstance(outcome, CleanRow), outcome
 
 
-def test_a_date_in_the_wrong_format_names_the_row_the_field_and_the_format():
-    [error] = _errors(date_of_birth="02/07/2011")
-    assert (error.row, error.field) == (2, "date_of_birth")
+def _held(feed: str = "health_ae", row: dict[str, str] | None = None, **changes: str) -> CleanRow:
+    outcome = FEEDS[feed].validate(2, row or _row(feed, **changes), today=AS_OF)
+    assert isinstance(outcome, CleanRow), "expected the row to be kept with the field held back"
+    return outcome
+
+
+def test_a_date_in_the_wrong_format_is_held_back_with_the_row_the_field_and_the_format():
+    kept = _held(date_of_birth="02/07/2011")
+    [error] = kept.held
+    assert (error.row, error.field, error.kept) == (2, "date_of_birth", True)
     assert "YYYY-MM-DD" in error.reason and "02/07/2011" in error.reason
+    assert kept.values["date_of_birth"] is None and kept.raw["date_of_birth"] == "02/07/2011"
 
 
 @pytest.mark.parametrize(
@@ -49,19 +57,25 @@ def test_a_date_in_the_wrong_format_names_the_row_the_field_and_the_format():
         ("2026-11-19", "not born yet"),
     ],
 )
-def test_impossible_dates_of_birth_are_refused(born, words):
+def test_impossible_dates_of_birth_are_held_back_and_the_row_kept(born, words):
     row = _row(arrived_at="2026-06-01T10:00")
     row["date_of_birth"] = born
-    outcome = FEEDS["health_ae"].validate(5, row, today=AS_OF)
-    assert isinstance(outcome, list)
-    assert outcome[0].field == "date_of_birth" and words in outcome[0].reason
+    kept = _held(row=row)
+    assert kept.held[0].field == "date_of_birth" and words in kept.held[0].reason
+    assert kept.values["date_of_birth"] is None
 
 
-def test_a_mistyped_nhs_number_fails_its_check_digit():
+def test_a_mistyped_nhs_number_fails_its_check_digit_and_is_held_back():
     good = PEOPLE[0].nhs_number or PEOPLE[1].nhs_number
     mistyped = good[:-1] + str((int(good[-1]) + 1) % 10)
-    [error] = _errors(nhs_number=mistyped)
+    [error] = _held(nhs_number=mistyped).held
     assert error.field == "nhs_number" and "check digit" in error.reason
+
+
+def test_a_row_with_nothing_that_identifies_the_person_is_refused():
+    errors = _errors(forename="", surname="", date_of_birth="not a date", nhs_number="", upn="")
+    assert len(errors) == 1 and "nothing in this row identifies the person" in errors[0].reason
+    assert "date_of_birth" in errors[0].reason  # what was held back is said too
 
 
 def test_missing_required_values_bad_codes_and_control_characters_are_each_reported():

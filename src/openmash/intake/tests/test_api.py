@@ -58,13 +58,11 @@ def test_bad_rows_get_a_422_listing_row_field_and_reason_and_the_good_rows_are_k
     response = _post(police_token, body={"records": records})
     assert response.status_code == 422
     errors = response.json()["errors"]
-    assert [(e["row"], e["field"]) for e in errors] == [
-        (2, "occurred_at"),
-        (4, "date_of_birth"),
-        (5, "person_id"),
-    ]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "occurred_at"), (5, "person_id")]
     assert all(e["reason"] for e in errors)
-    assert FeedRecord.objects.count() == 2
+    # An impossible date of birth is held back and its record kept (ADR 0038).
+    assert [(e["row"], e["field"]) for e in response.json()["held_back"]] == [(4, "date_of_birth")]
+    assert FeedRecord.objects.count() == 3
 
 
 @pytest.mark.django_db
@@ -160,3 +158,14 @@ def test_signs_from_an_api_post_reach_the_exploitation_app_after_the_response(
     while not Sign.objects.filter(indicator_code="ae_injury").exists():
         assert time.monotonic() < deadline, "the sign was never handed over"
         time.sleep(0.05)
+
+
+@pytest.mark.django_db
+def test_a_held_back_field_alone_is_a_200_that_lists_it(police_token, people):
+    records = _records(people, 2)
+    records[0]["nhs_number"] = "1234567890"
+    response = _post(police_token, body={"records": records})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["errors"] == [] and [(e["row"], e["field"]) for e in body["held_back"]] == [(1, "nhs_number")]
+    assert FeedRecord.objects.count() == 2

@@ -90,9 +90,13 @@ def test_bad_rows_are_reported_and_good_rows_kept(tmp_path, hospital, hub_team, 
     rows[4]["date_of_birth"] = "2099-01-01"
     errors = []
     result = _import(_write(tmp_path, "health_ae", rows), "health_ae", hospital, on_error=errors.append)
-    assert (result.counts.created, result.counts.rejected) == (4, 2)
-    assert [(e.row, e.field) for e in errors] == [(3, "arrived_at"), (6, "date_of_birth")]
-    assert FeedRecord.objects.count() == 4
+    # The date of birth in the future is held back and its row kept (ADR 0038).
+    assert (result.counts.created, result.counts.rejected) == (5, 1)
+    assert [(e.row, e.field, e.kept) for e in errors] == [
+        (3, "arrived_at", False),
+        (6, "date_of_birth", True),
+    ]
+    assert FeedRecord.objects.count() == 5
 
 
 @pytest.mark.django_db

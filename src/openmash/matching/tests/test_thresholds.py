@@ -17,7 +17,7 @@ from tests.factories import AgencyFactory, AgencyIdentityFactory
 
 def test_the_curve_counts_each_group_by_its_share_decided_same_and_proposes_thresholds() -> None:
     population = {0: 1000, 4: 200, 8: 100, 12: 5000}
-    decided = {0: (0, 20), 4: (5, 15), 8: (19, 1), 12: (20, 0)}
+    decided = {0: (0, 20), 4: (5, 15), 8: (10, 10), 12: (20, 0)}
     curve = {row.threshold: row for row in thresholds.estimate(population, decided, draws=500)}
     # At 12 bits every decided pair was the same child; its precision is high, its interval honest.
     assert (

@@ -38,7 +38,7 @@ def _manager() -> Actor | None:
 
 
 def demo_matching_ensure() -> DemoMatching:
-    from openmash.matching import data, evaluation, index, pipeline, runner, services
+    from openmash.matching import data, evaluation, model, pipeline, runner, services
     from openmash.matching.conf import thresholds_default
     from openmash.matching.merge import child_merge
     from openmash.matching.models import ChildMerge, MatchModel, ReviewPair, ReviewSource
@@ -69,22 +69,23 @@ def demo_matching_ensure() -> DemoMatching:
     result = runner.batch(
         raw, splink_model=match_model.splink_model, thresholds=thresholds, min_weight=thresholds.lower
     )
-    index.hub_state(result.con)
-    index.plan(
-        result.con, predictions=result.predicted.table, splink_model=match_model.splink_model,
-        upper=thresholds.upper, lower=thresholds.lower,
-    )  # fmt: skip
-    pairs = index.review_pairs(
-        result.con, predictions=result.predicted.table, splink_model=match_model.splink_model
+    auto = model.auto_link_sql(match_model.splink_model, thresholds.upper)
+    pairs = runner.scored_pairs(
+        result.con, result, lower=0, upper=0, where=f"match_weight >= {thresholds.lower} and not {auto}"
     )
-    with_child = set(
-        str(pk)
-        for pk in AgencyIdentity.objects.filter(
-            pk__in=[uuid.UUID(i) for p in pairs for i in (p.identity_a, p.identity_b)], child__isnull=False
-        ).values_list("pk", flat=True)
-    )
+    child_of = {
+        str(pk): child
+        for pk, child in AgencyIdentity.objects.filter(
+            pk__in=[uuid.UUID(i) for p in pairs for i in (p.identity_a, p.identity_b)]
+        ).values_list("pk", "child_id")
+    }
     chosen = sorted(
-        (p for p in pairs if p.identity_a in with_child or p.identity_b in with_child),
+        (
+            p
+            for p in pairs
+            if (child_of.get(p.identity_a) or child_of.get(p.identity_b))
+            and child_of.get(p.identity_a) != child_of.get(p.identity_b)
+        ),
         key=lambda p: -p.match_weight,
     )[:REVIEWS]
     opened = services.review_pairs_open(model=match_model, pairs=chosen, source=ReviewSource.RUN)

@@ -184,8 +184,7 @@ def review_pairs(
 ) -> list[Any]:
     """After the plan: pairs between the thresholds whose identities will not share a child, and in
     each cluster spanning two or more children its strongest link between two of them."""
-    from . import pipeline
-    from .services import ScoredPair
+    from . import runner
 
     con.execute(
         """
@@ -218,20 +217,7 @@ def review_pairs(
         select * exclude (rank) from merges union all by name select * from band
         """
     )
-    names = [d[0] for d in cursor.description]
-    pairs = []
-    for values in cursor.fetchall():
-        row = dict(zip(names, values, strict=True))
-        pairs.append(
-            ScoredPair(
-                identity_a=row["unique_id_l"],
-                identity_b=row["unique_id_r"],
-                match_weight=float(row["match_weight"]),
-                match_probability=float(row["match_probability"]),
-                explanation=pipeline.explain(splink_model, row),
-            )
-        )
-    return pairs
+    return runner.pairs_from_cursor(cursor, splink_model)
 
 
 _NEW_CHILDREN_SQL = """

@@ -197,10 +197,15 @@ def scored_pairs(
     where: str = "",
 ) -> list[Any]:
     """The pairs in [lower, upper) (or as `where` says), each with its per-comparison explanation."""
-    from .services import ScoredPair
-
     condition = where or f"match_weight >= {float(lower)} and match_weight < {float(upper)}"
     cursor = con.execute(f"select * from {result.predicted.table} where {condition}")
+    return pairs_from_cursor(cursor, result.splink_model)
+
+
+def pairs_from_cursor(cursor: Any, splink_model: dict[str, Any]) -> list[Any]:
+    """Scored pairs (with each comparison's explanation) from a cursor over prediction rows."""
+    from .services import ScoredPair
+
     names = [d[0] for d in cursor.description]
     pairs = []
     for values in cursor.fetchall():
@@ -211,7 +216,7 @@ def scored_pairs(
                 identity_b=row["unique_id_r"],
                 match_weight=float(row["match_weight"]),
                 match_probability=float(row["match_probability"]),
-                explanation=pipeline.explain(result.splink_model, row),
+                explanation=pipeline.explain(splink_model, row),
             )
         )
     return pairs

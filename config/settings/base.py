@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "openmash.matching",
     "openmash.mash",
     "openmash.casework",
+    "openmash.intelligence",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("matching/", include("openmash.matching.urls")),
     path("hub/", include("openmash.mash.urls")),
     path("casework/", include("openmash.casework.urls")),
+    path("intelligence/", include("openmash.intelligence.urls")),
 ]
 
 handler404 = "openmash.core.views.not_found"

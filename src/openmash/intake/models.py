@@ -31,6 +31,7 @@ class ContactSource(models.TextChoices):
     PROFESSIONAL = "professional", "Professional"
     PUBLIC = "public", "Member of the public"
     FEED = "feed", "Agency feed"
+    INTELLIGENCE = "intelligence", "Intelligence alert"
 
 
 class Urgency(models.TextChoices):

@@ -47,7 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 # What a named system process (a feed, the synthetic borough) may do.
-SYSTEM_PERMISSIONS = frozenset({"intelligence.entity.record", "intelligence.link.record"})
+SYSTEM_PERMISSIONS = frozenset(
+    {"intelligence.entity.record", "intelligence.link.record", "intelligence.analysis.run"}
+)
 
 
 class IntelligenceNotFound(Http404):
@@ -196,6 +198,27 @@ def export_record(
         purpose=purpose[:200],
         outcome=Outcome.GRANTED,
         recipients=list(recipients),
+    )
+
+
+# Who sees the Network tab on a child's page: intelligence roles (everything within two links)
+# and the roles working the child's case (counts only). Others (an agency practitioner) get 404.
+CHILD_NETWORK_ROLES: frozenset[str] = INTELLIGENCE_ROLES | frozenset(
+    {Role.MASH_OFFICER, Role.MASH_MANAGER, Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+)
+
+
+def child_network_visible(actor: Actor) -> bool:
+    return actor.user_id is not None and actor.role in CHILD_NETWORK_ROLES
+
+
+def child_network_refuse(*, actor: Actor, child_id: uuid.UUID, purpose: str) -> None:
+    _refuse(
+        actor=actor,
+        resource_type=NETWORK_RESOURCE,
+        resource_id=str(child_id),
+        purpose=purpose,
+        action=Action.VIEW,
     )
 
 

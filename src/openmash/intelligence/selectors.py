@@ -15,7 +15,13 @@ from openmash.access.selectors import ChildAccess, child_get_for_user
 from openmash.accounts.actor import Actor
 from openmash.audit.models import Action
 
-from .access import entity_get_for_user, may_see_network, network_read_for_user
+from .access import (
+    child_network_refuse,
+    child_network_visible,
+    entity_get_for_user,
+    may_see_network,
+    network_read_for_user,
+)
 from .choices import IntelligenceAssessment, LinkKind, Status, grading_code
 from .models import Entity, EntityVersion, Link
 
@@ -205,6 +211,7 @@ class EntityDetail:
     history: list[EntityVersion]
     network: Network
     link_history: list[Link]
+    current_link_ids: set[uuid.UUID]
 
 
 def entity_detail_for_user(*, actor: Actor, entity_id: uuid.UUID | str, purpose: str) -> EntityDetail:
@@ -217,8 +224,16 @@ def entity_detail_for_user(*, actor: Actor, entity_id: uuid.UUID | str, purpose:
         .select_related("source_agency")
         .order_by("-recorded_at")[:200]
     )
+    current_ids = set(
+        current_links().filter(pk__in=[link.pk for link in link_history]).values_list("pk", flat=True)
+    )
     return EntityDetail(
-        entity=entity, version=version, history=history, network=network, link_history=link_history
+        entity=entity,
+        version=version,
+        history=history,
+        network=network,
+        link_history=link_history,
+        current_link_ids=current_ids,
     )
 
 
@@ -286,6 +301,8 @@ def child_network_for_user(*, actor: Actor, child_id: uuid.UUID | str, purpose: 
     choke point (relationship or break-glass, one event); the adults, places, vehicles, phones and
     other children are shown only to intelligence roles (and logged as a network view)."""
     access = child_get_for_user(actor=actor, child_id=child_id, purpose=purpose)
+    if not child_network_visible(actor):
+        child_network_refuse(actor=actor, child_id=access.child.pk, purpose=purpose)
     entity = Entity.objects.filter(child_id=access.child.pk).first()
     links, more = two_hop(entity.pk) if entity else ([], 0)
     ids = {entity.pk} if entity else set()

@@ -16,8 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from openmash.accounts.actor import Actor
+from openmash.intake.models import ContactSource, Urgency
+from openmash.intake.services import contact_open
 
 from .access import permission_require
+from .analytics.alerts import child_alert_summary, shared_entities
 from .choices import (
     LINK_ENDS,
     EntityKind,
@@ -29,7 +32,7 @@ from .choices import (
     Status,
 )
 from .identifiers import IdentifierProblem, account_key, phone_normalise, registration_normalise
-from .models import Entity, EntityVersion, Link
+from .models import Entity, EntityVersion, Link, SharedEntityAlert
 
 
 @dataclass(frozen=True)
@@ -404,3 +407,42 @@ def link_correct(
     return _successor(
         actor=actor, link=link, reason=reason, valid_from=valid_from, valid_to=valid_to, grading=grading
     )
+
+
+@transaction.atomic
+def shared_entity_alerts_raise(*, actor: Actor, window: tuple[date, date]) -> list[SharedEntityAlert]:
+    """Unrelated children linked to one adult, vehicle, phone or place in the window: one alert per
+    entity and set of children, and a contact in the hub's queue for each child (the children made
+    to introduce others first). Run again, it raises nothing already raised."""
+    permission_require(actor, "intelligence.analysis.run")
+    found = shared_entities(window_start=window[0], window_end=window[1])
+    held = set(SharedEntityAlert.objects.filter(key__in=[s.key for s in found]).values_list("key", flat=True))
+    raised: list[SharedEntityAlert] = []
+    for shared in found:
+        if shared.key in held:
+            continue
+        summary = child_alert_summary(shared)
+        contacts = [
+            contact_open(
+                actor=actor,
+                source=ContactSource.INTELLIGENCE,
+                summary=summary,
+                child_id=child_id,
+                urgency=Urgency.SAME_DAY,
+                source_agency_id=actor.agency_id,
+            )
+            for child_id in shared.children
+        ]
+        raised.append(
+            SharedEntityAlert.objects.create(
+                key=shared.key,
+                entity_id=shared.entity_id,
+                child_ids=shared.children,
+                window_start=shared.window_start,
+                window_end=shared.window_end,
+                explanation=shared.explanation,
+                contact_ids=[contact.pk for contact in contacts],
+                raised_by=actor.username[:150],
+            )
+        )
+    return raised

@@ -185,11 +185,12 @@ def _place_attributes(place: Place) -> dict[str, Any]:
 @transaction.atomic
 def picture_observe(*, seed: int | None = None, as_of: date | None = None) -> dict[str, int]:
     """Write the intelligence picture of the borough in the database (once; it must be empty of it)."""
-    borough = Borough.objects.order_by("-generated_at").first()
-    if borough is None:
-        return {}
-    seed = borough.seed if seed is None else seed
-    as_of = as_of or borough.as_of
+    if seed is None or as_of is None:
+        borough = Borough.objects.order_by("-generated_at").first()
+        if borough is None:
+            return {}
+        seed = borough.seed if seed is None else seed
+        as_of = as_of or borough.as_of
     police = Agency.objects.filter(code="wrenford-police").first()
     writer = _Writer(seed=seed, as_of=as_of, police=police)
     rng = writer.rng

@@ -23,6 +23,7 @@ from openmash.people.models import Adult, AgencyIdentity, Child, FamilyLink
 
 from .calibration import DEFAULT_CHILDREN
 from .generator import BOROUGH_NAME, DEFAULT_AS_OF, GENERATOR_VERSION, BoroughGenerator, ProgressFn
+from .intelligence import picture_delete, picture_observe
 from .models import (
     Borough,
     BoroughAgency,
@@ -93,6 +94,8 @@ def borough_generate(
     )
     with _constraints_checked_per_statement():
         result = generator.run(CopySink(), progress)
+        # The intelligence stage: what police and partners hold of the planted networks.
+        result.counts.update(picture_observe(seed=seed, as_of=as_of))
     borough = Borough.objects.create(
         name=BOROUGH_NAME,
         seed=seed,
@@ -181,6 +184,7 @@ def borough_delete() -> dict[str, int]:
     if BreakGlassGrant.objects.exists():
         raise BoroughError("Emergency access grants refer to children in this borough. " + START_AFRESH)
     deleted: dict[str, int] = {}
+    picture_delete()  # the intelligence stage's rows refer to the borough's children and adults
     with _constraints_checked_per_statement(), connection.cursor() as cursor:
         for statement in _delete_statements():
             try:

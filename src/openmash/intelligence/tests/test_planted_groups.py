@@ -1,4 +1,4 @@
-"""The synthetic borough's planted groups are found again by the analytics (ARI at least 0.9)."""
+"""The synthetic borough carries the truth; the analytics find its planted groups again (ARI >= 0.9)."""
 
 from __future__ import annotations
 
@@ -7,38 +7,29 @@ import pytest
 from openmash.intelligence.analytics.communities import candidate_groups, communities_detect
 from openmash.intelligence.analytics.graph import graph_load
 from openmash.intelligence.models import Entity, Link
-from openmash.synthetic.intelligence import picture_observe
 from openmash.synthetic.intelligence_scoring import planted_groups, score_partition
 from openmash.synthetic.services import borough_generate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-@pytest.mark.parametrize("seed", [3, 21])
-def test_planted_groups_are_recovered_with_ari_at_least_0_9(seed):
-    borough_generate(seed=seed, children=12000)
-    counts = picture_observe()
-    assert counts["intelligence_links"] > 50
+def test_the_borough_carries_the_picture_and_its_planted_groups_are_recovered():
+    borough = borough_generate(seed=3, children=30000)
+    assert borough.counts["intelligence_links"] > 100
     pg = graph_load()
     membership = communities_detect(pg)
-    found = {pg.ids[v]: community for v, community in enumerate(membership)}
 
-    score = score_partition(planted_groups(), found)
+    score = score_partition(planted_groups(), {pg.ids[v]: c for v, c in enumerate(membership)})
 
-    print(
-        f"seed {seed}: ARI {score.ari:.3f} NMI {score.nmi:.3f} "
-        f"over {score.people} people in {score.groups} groups"
-    )
-    assert score.groups >= 2
+    assert score.groups >= 4
     assert score.ari >= 0.9
     groups = candidate_groups(pg, membership)
     assert groups and all("links" in group.explanation for group in groups)
-
-
-def test_a_child_made_to_introduce_others_is_the_source_of_a_made_to_introduce_link():
-    borough_generate(seed=5, children=12000)
-    picture_observe()
+    # Children made to introduce others are the source of the link, as victims; adults of concern
+    # are linked to people records and carry no ethnicity or religion field at all.
     introductions = Link.objects.filter(kind="made_to_introduce")
     assert introductions.exists()
     assert all(link.source.kind == "child" and link.target.kind == "child" for link in introductions)
     assert not Entity.objects.filter(kind="adult", person__isnull=True).exists()
+    fields = {field.name for field in Entity._meta.get_fields()} | {f.name for f in Link._meta.get_fields()}
+    assert not {"ethnicity", "religion"} & fields

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- long table rows and COPY column lists read better whole
 """Benchmarks of the intelligence app (issue 13). Results go in docs/benchmarks.md.
 
     .venv/bin/python benchmarks/intelligence.py planted --seeds 1 7 11        # planted groups, ARI/NMI
@@ -63,7 +64,9 @@ def planted(seeds: list[int], children: int) -> None:
     from openmash.synthetic.intelligence_scoring import planted_groups, score_partition
     from openmash.synthetic.services import borough_generate
 
-    print(f"| seed | children | entities | links | planted groups | people scored | ARI | NMI | Leiden (s) | {_load()} |")
+    print(
+        f"| seed | children | entities | links | planted groups | people scored | ARI | NMI | Leiden (s) | {_load()} |"
+    )
     for seed in seeds:
         borough_generate(seed=seed, children=children, replace=True)
         pg = graph_load()
@@ -84,9 +87,12 @@ def _score(graph_edges: list[tuple[int, int]], truth: list[int], n: int) -> tupl
     from openmash.intelligence.analytics.graph import graph_build
 
     pg = graph_build(
-        ids=[uuid.UUID(int=i) for i in range(n)], kinds=["adult"] * n, child_ids=[None] * n,
-        edges=graph_edges, edge_kinds=["associates_with"] * len(graph_edges),
-    )  # fmt: skip
+        ids=[uuid.UUID(int=i) for i in range(n)],
+        kinds=["adult"] * n,
+        child_ids=[None] * n,
+        edges=graph_edges,
+        edge_kinds=["associates_with"] * len(graph_edges),
+    )
     started = time.perf_counter()
     membership = communities_detect(pg)
     seconds = time.perf_counter() - started
@@ -106,14 +112,21 @@ def lfr(small: list[int], large: int) -> None:
             for seed in range(1, 30):
                 try:
                     graph = nx.LFR_benchmark_graph(
-                        n, 3, 1.5, mu, average_degree=10, max_degree=50, min_community=20, max_community=100,
+                        n,
+                        3,
+                        1.5,
+                        mu,
+                        average_degree=10,
+                        max_degree=50,
+                        min_community=20,
+                        max_community=100,
                         seed=seed,
-                    )  # fmt: skip
+                    )
                     break
                 except nx.ExceededMaxIterations:
                     continue
             if graph is None:
-                print(f"| networkx | {n:,} | – | {mu} | did not converge in 29 seeds | | | |")
+                print(f"| networkx | {n:,} | - | {mu} | did not converge in 29 seeds | | | |")
                 continue
             community_of: dict[int, int] = {}
             for node in graph:
@@ -123,7 +136,9 @@ def lfr(small: list[int], large: int) -> None:
             truth = [labels[community_of[node]] for node in range(n)]
             edges = [(a, b) for a, b in graph.edges() if a != b]
             ari, nmi, seconds = _score(edges, truth, n)
-            print(f"| networkx LFR | {n:,} | {len(edges):,} | {mu} | {len(labels)} | {ari:.3f} | {nmi:.3f} | {seconds:.2f} |")
+            print(
+                f"| networkx LFR | {n:,} | {len(edges):,} | {mu} | {len(labels)} | {ari:.3f} | {nmi:.3f} | {seconds:.2f} |"
+            )
     try:
         import networkit as nk
     except ImportError:
@@ -133,7 +148,9 @@ def lfr(small: list[int], large: int) -> None:
     for mu in (0.1, 0.2, 0.3, 0.4):
         edges, truth, n = _networkit_lfr(nk, large, mu)
         ari, nmi, seconds = _score(edges, truth, n)
-        print(f"| networkit LFR | {n:,} | {len(edges):,} | {mu} | {len(set(truth)):,} | {ari:.3f} | {nmi:.3f} | {seconds:.2f} |")
+        print(
+            f"| networkit LFR | {n:,} | {len(edges):,} | {mu} | {len(set(truth)):,} | {ari:.3f} | {nmi:.3f} | {seconds:.2f} |"
+        )
 
 
 def _networkit_lfr(nk, n: int, mu: float) -> tuple[list[tuple[int, int]], list[int], int]:  # type: ignore[no-untyped-def]
@@ -172,7 +189,10 @@ def _copy(table: str, columns: str, rows: list[str]) -> None:
     from django.db import connection
 
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
         copy.write("".join(rows))
 
 
@@ -193,30 +213,40 @@ def picture(entities: int, samples: int) -> None:
     now = timezone.now().isoformat()
     today = timezone.localdate()
     shares = {"child": 0.4, "adult": 0.2, "place": 0.15, "vehicle": 0.1, "phone": 0.15}
-    ids: dict[str, list[uuid.UUID]] = {kind: [uuid.uuid4() for _ in range(int(entities * s))] for kind, s in shares.items()}
+    ids: dict[str, list[uuid.UUID]] = {
+        kind: [uuid.uuid4() for _ in range(int(entities * s))] for kind, s in shares.items()
+    }
     child_records = {entity_id: uuid.uuid4() for entity_id in ids["child"]}
     started = time.perf_counter()
     _copy(
-        Child._meta.db_table, "id, created_at, updated_at, forename, middle_names, surname, sex, preferred_name, "
+        Child._meta.db_table,
+        "id, created_at, updated_at, forename, middle_names, surname, sex, preferred_name, "
         "nhs_number, unique_pupil_number, address, postcode, created_by_process",
-        [f"{record}\t{now}\t{now}\tChild\t\tNumber{i}\tU\t\t\t\t\t\tbenchmark\n" for i, record in enumerate(child_records.values())],
-    )  # fmt: skip
+        [
+            f"{record}\t{now}\t{now}\tChild\t\tNumber{i}\tU\t\t\t\t\t\tbenchmark\n"
+            for i, record in enumerate(child_records.values())
+        ],
+    )
     entity_rows, version_rows = [], []
     for kind, members in ids.items():
         for i, entity_id in enumerate(members):
-            child = child_records.get(entity_id, None)
+            child = child_records.get(entity_id)
             key = f"bench-{kind}-{i}" if kind in ("vehicle", "phone") else ""
             entity_rows.append(f"{entity_id}\t{now}\t{now}\t{kind}\t{key}\t{child or NULL}\t\\N\tbenchmark\n")
             version_rows.append(
                 f"{uuid.uuid4()}\t{now}\t{now}\t\\N\t\tuntested\tC\tC\tconfirmed\t{now}\tbenchmark\t\t\t\t{entity_id}\t{kind} {i}\t{{}}\t\\N\n"
             )
-    _copy(Entity._meta.db_table, "id, created_at, updated_at, kind, key, child_id, person_id, created_by_process", entity_rows)
+    _copy(
+        Entity._meta.db_table,
+        "id, created_at, updated_at, kind, key, child_id, person_id, created_by_process",
+        entity_rows,
+    )
     _copy(
         EntityVersion._meta.db_table,
         "id, created_at, updated_at, source_agency_id, source_record, source_evaluation, intelligence_assessment, "
         "handling_code, status, recorded_at, recorded_by, reason, feed_key, content_hash, entity_id, label, attributes, corrects_id",
         version_rows,
-    )  # fmt: skip
+    )
     # Planted groups of 4 adults, 6 children, 3 places, 2 vehicles and 5 phones; then background
     # sightings of children at places (as many again as the groups' links).
     link_rows: list[str] = []
@@ -255,7 +285,7 @@ def picture(entities: int, samples: int) -> None:
         "handling_code, status, recorded_at, recorded_by, reason, feed_key, content_hash, kind, valid_from, valid_to, "
         "corrects_id, source_id, target_id",
         link_rows,
-    )  # fmt: skip
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
@@ -266,13 +296,27 @@ def picture(entities: int, samples: int) -> None:
     team = Team.objects.create(agency=agency, name="Intelligence Unit", kind="intelligence")
     user = User.objects.create_user(username="bench-analyst", password=uuid.uuid4().hex)
     membership = Membership.objects.create(user=user, agency=agency, team=team, role="intelligence_analyst")
-    actor = Actor(user_id=user.pk, username=user.username, role="intelligence_analyst", agency_id=agency.pk,
-                  team_id=team.pk, membership_id=membership.pk)  # fmt: skip
+    actor = Actor(
+        user_id=user.pk,
+        username=user.username,
+        role="intelligence_analyst",
+        agency_id=agency.pk,
+        team_id=team.pk,
+        membership_id=membership.pk,
+    )
     chosen = rng.sample(list(child_records.values()), samples)
     Relationship.objects.bulk_create(
-        [Relationship(child_id=c, holder_user=user, basis="intelligence_case", valid_from=timezone.now() - timedelta(days=1),
-                      created_by_process="benchmark") for c in chosen]
-    )  # fmt: skip
+        [
+            Relationship(
+                child_id=c,
+                holder_user=user,
+                basis="intelligence_case",
+                valid_from=timezone.now() - timedelta(days=1),
+                created_by_process="benchmark",
+            )
+            for c in chosen
+        ]
+    )
     times, sizes = [], []
     for child_id in chosen:
         began = time.perf_counter()
@@ -288,12 +332,16 @@ def picture(entities: int, samples: int) -> None:
     for run in range(3):
         began = time.perf_counter()
         found_alerts = shared_entities(window_start=today - timedelta(days=365), window_end=today)
-        print(f"shared-entity alert, whole picture, 365-day window, run {run + 1}: {time.perf_counter() - began:.2f} s, "
-              f"{len(found_alerts):,} shared entities ({_load()})")  # fmt: skip
+        print(
+            f"shared-entity alert, whole picture, 365-day window, run {run + 1}: {time.perf_counter() - began:.2f} s, "
+            f"{len(found_alerts):,} shared entities ({_load()})"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="part", required=True)
     p = sub.add_parser("planted")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 7, 11])

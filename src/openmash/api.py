@@ -68,8 +68,10 @@ api = NinjaAPI(
 
 def _register_routers() -> None:
     from openmash.intake.api import router as feeds_router
+    from openmash.intelligence.api import router as intelligence_router
 
     api.add_router("/v1/feeds", feeds_router)
+    api.add_router("/v1/intelligence", intelligence_router)
 
 
 _register_routers()

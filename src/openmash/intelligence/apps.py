@@ -8,7 +8,11 @@ class IntelligenceConfig(AppConfig):
 
     def ready(self) -> None:
         from openmash.accounts.roles import NAVIGATION, NavItem, Role
+        from openmash.intake.services import register_concern_submitted
+        from openmash.intake.services.feed_clients import feed_register_other
         from openmash.intelligence.access import child_network_visible
+        from openmash.intelligence.concerns import concern_submitted
+        from openmash.intelligence.feeds.spec import FEEDS
         from openmash.people.extensions import ChildTab, register_child_tab
 
         register_child_tab(
@@ -20,6 +24,9 @@ class IntelligenceConfig(AppConfig):
                 visible=lambda access, actor: child_network_visible(actor),
             )
         )
+        register_concern_submitted(concern_submitted)
+        for code, spec in FEEDS.items():
+            feed_register_other(code, spec.agency_kinds)
         analyst = NAVIGATION.setdefault(Role.INTELLIGENCE_ANALYST, [])
         if not any(item.url_name == "intelligence:home" for item in analyst):
             analyst.insert(0, NavItem("Intelligence", "intelligence:home"))

@@ -25,10 +25,26 @@ ICON_TYPE: dict[str, str] = {
 }
 STRENGTH = {"confirmed": "Confirmed", "unconfirmed": "Unconfirmed"}
 CSV_COLUMNS = (
-    "link_id", "link_type", "link_label", "direction", "valid_from", "valid_to", "status", "grading",
-    "source_evaluation", "intelligence_assessment", "handling_code", "source_agency", "source_record",
-    "end1_id", "end1_type", "end1_label", "end2_id", "end2_type", "end2_label",
-)  # fmt: skip
+    "link_id",
+    "link_type",
+    "link_label",
+    "direction",
+    "valid_from",
+    "valid_to",
+    "status",
+    "grading",
+    "source_evaluation",
+    "intelligence_assessment",
+    "handling_code",
+    "source_agency",
+    "source_record",
+    "end1_id",
+    "end1_type",
+    "end1_label",
+    "end2_id",
+    "end2_type",
+    "end2_label",
+)
 
 
 def _entity_type(kind: str) -> str:
@@ -103,13 +119,27 @@ def csv_document(network: Network) -> str:
         source_evaluation, assessment, handling = edge.grading.split("/")
         writer.writerow(
             [
-                edge.id, edge.kind, LinkKind(edge.kind).label, "end1_to_end2", edge.valid_from.isoformat(),
-                edge.valid_to.isoformat() if edge.valid_to else "", edge.status, edge.grading,
-                source_evaluation, assessment, handling, edge.source_agency, edge.source_record,
-                source.id, _entity_type(source.kind), _safe(source.label),
-                target.id, _entity_type(target.kind), _safe(target.label),
+                edge.id,
+                edge.kind,
+                LinkKind(edge.kind).label,
+                "end1_to_end2",
+                edge.valid_from.isoformat(),
+                edge.valid_to.isoformat() if edge.valid_to else "",
+                edge.status,
+                edge.grading,
+                source_evaluation,
+                assessment,
+                handling,
+                edge.source_agency,
+                edge.source_record,
+                source.id,
+                _entity_type(source.kind),
+                _safe(source.label),
+                target.id,
+                _entity_type(target.kind),
+                _safe(target.label),
             ]
-        )  # fmt: skip
+        )
     return out.getvalue()
 
 

@@ -19,10 +19,16 @@ WRENFORD: dict[str, Any] = {
     "rows": 2,
     "columns": 4,
     "districts": (
-        "Wrenford Central", "Eastholme", "Cinder Bank", "Mardle Green", "Saltings", "Upper Wrenford",
-        "Hollins Moor", "Brackley Vale",
+        "Wrenford Central",
+        "Eastholme",
+        "Cinder Bank",
+        "Mardle Green",
+        "Saltings",
+        "Upper Wrenford",
+        "Hollins Moor",
+        "Brackley Vale",
     ),
-}  # fmt: skip
+}
 
 WIDTH = 800
 

@@ -79,7 +79,9 @@ class Provenance:
 def entity_key(kind: str, attributes: dict[str, Any]) -> str:
     """The identifier that makes two reports the same entity (raises IdentifierProblem)."""
     if kind == EntityKind.VEHICLE:
-        return registration_normalise(str(attributes.get("registration", "")))
+        # A vehicle described without its registration ("a silver hatchback") has no key.
+        registration = str(attributes.get("registration") or "")
+        return registration_normalise(registration) if registration else ""
     if kind == EntityKind.PHONE:
         return phone_normalise(str(attributes.get("number", "")))
     if kind == EntityKind.ACCOUNT:

@@ -17,6 +17,7 @@ from openmash.access.models import Relationship, RelationshipBasis
 from openmash.access.services import relationship_start
 from openmash.accounts.models import AgencyKind, Team, TeamKind
 from openmash.intake.models import (
+    Concern,
     Contact,
 )
 from openmash.people.models import Child
@@ -48,6 +49,18 @@ def register_contact_closed(hook: ContactsHook) -> None:
     """Call ``hook([contact])`` inside the transaction that closes a contact."""
     if hook not in _contact_closed_hooks:
         _contact_closed_hooks.append(hook)
+
+
+ConcernHook = Callable[[Concern], None]
+_concern_submitted_hooks: list[ConcernHook] = []
+
+
+def register_concern_submitted(hook: ConcernHook) -> None:
+    """Call ``hook(concern)`` inside the transaction that submits a professional's concern, once it
+    and its contact are saved (the intelligence app adds the adults, places, vehicles and phones it
+    names to its picture, unconfirmed)."""
+    if hook not in _concern_submitted_hooks:
+        _concern_submitted_hooks.append(hook)
 
 
 def register_contacts_matched(hook: ContactsHook) -> None:

@@ -20,6 +20,7 @@ from openmash.intake.models import (
     ContactSource,
     Referrer,
 )
+from openmash.intake.services._common import _concern_submitted_hooks
 from openmash.intake.services.contacts import contact_open
 from openmash.people.models import Child
 
@@ -164,6 +165,8 @@ def concern_submit(
     referrer = Referrer(contact=contact, **answers.referrer)
     referrer.full_clean(exclude=["contact"])
     referrer.save()
+    for hook in _concern_submitted_hooks:
+        hook(concern)
     draft.submitted_contact = contact
     draft.save(update_fields=["submitted_contact", "updated_at"])
     return contact

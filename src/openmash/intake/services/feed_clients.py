@@ -19,6 +19,14 @@ from openmash.intake.models import (
 
 TOKEN_PREFIX = "omf_"  # noqa: S105 - a prefix that marks OpenMASH feed tokens, not a secret
 
+# Feeds another app takes through its own endpoint with these same tokens (the intelligence
+# feeds): code -> the kinds of agency that may send it. Apps register them in ready().
+OTHER_FEEDS: dict[str, tuple[str, ...]] = {}
+
+
+def feed_register_other(code: str, agency_kinds: tuple[str, ...]) -> None:
+    OTHER_FEEDS[code] = agency_kinds
+
 
 def feed_token_hash(token: str) -> str:
     # Tokens are 256-bit random values, so a plain SHA-256 is enough (no dictionary to attack).
@@ -32,10 +40,11 @@ def feed_client_create(
     """Register an agency system. Returns the client and its token, which is shown once and never stored."""
     from openmash.intake.feeds.catalogue import FEEDS
 
-    unknown = [feed for feed in feeds if feed not in FEEDS]
+    kinds = {code: spec.agency_kinds for code, spec in FEEDS.items()} | OTHER_FEEDS
+    unknown = [feed for feed in feeds if feed not in kinds]
     if unknown:
         raise ValidationError({"feeds": f"Unknown feeds: {', '.join(unknown)}"})
-    wrong_kind = [feed for feed in feeds if agency.kind not in FEEDS[feed].agency_kinds]
+    wrong_kind = [feed for feed in feeds if agency.kind not in kinds[feed]]
     if wrong_kind:
         raise ValidationError(
             {"feeds": f"A {agency.get_kind_display()} cannot send: {', '.join(wrong_kind)}"}

@@ -112,9 +112,16 @@ def test_exports_are_logged_with_purpose_and_the_anx_validates_against_the_schem
     assert event.purpose == "Operation Heron chart for the MACE" and event.recipients == ["DS Example"]
     assert str(picture["first_child"].pk) in event.child_ids
 
-    rows = list(csv.DictReader(io.StringIO(client.post(
-        reverse("intelligence:export"), {"file_format": "csv", "purpose": "Operation Heron spreadsheet"}
-    ).content.decode())))  # fmt: skip
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.post(
+                    reverse("intelligence:export"),
+                    {"file_format": "csv", "purpose": "Operation Heron spreadsheet"},
+                ).content.decode()
+            )
+        )
+    )
     assert len(rows) == len(picture["links"]) and {"end1_id", "end2_id", "grading"} <= set(rows[0])
 
 

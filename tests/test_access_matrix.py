@@ -20,7 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openmash.access.models import RelationshipBasis
+from openmash.accounts.actor import Actor
 from openmash.accounts.roles import CASE_ROLES, Role
+from openmash.audit.models import AccessEvent
+from openmash.intelligence.access import CHILD_NETWORK_ROLES, INTELLIGENCE_ROLES
+from openmash.intelligence.services import Grading, entity_record
 from tests.factories import (
     BreakGlassGrantFactory,
     ChildFactory,
@@ -32,7 +36,7 @@ from tests.fixtures import allocate
 
 pytestmark = pytest.mark.django_db
 
-CHILD_PAGES = ["people:child", "people:chronology", "people:viewers"]
+CHILD_PAGES = ["people:child", "people:chronology", "people:viewers", "intelligence:child-network"]
 
 # What the signed-in person holds for the child.
 GIVES_SIGHT = ["allocated_worker", "supporting_worker", "team", "agency", "break_glass"]
@@ -108,6 +112,9 @@ def hold(holding: str, membership, child) -> None:
 
 def may_open(role: str, holding: str, page: str) -> bool:
     sees_child = role in CASE_ROLES and holding in GIVES_SIGHT
+    if page == "intelligence:child-network":
+        # The child's network tab: intelligence roles, the hub and the child's social workers only.
+        return sees_child and role in CHILD_NETWORK_ROLES
     if page == "people:viewers":
         return sees_child and (
             holding == "allocated_worker" or (holding == "team" and role == Role.TEAM_MANAGER)
@@ -223,3 +230,42 @@ def test_after_a_membership_ends_another_role_of_the_same_person_does_not_see_th
     social_worker.save()
 
     assert client.get(child_url).status_code == 404
+
+
+# --- The intelligence picture (issue 13): only intelligence roles see the network --------------
+
+INTELLIGENCE_PAGES = [
+    ("intelligence:home", False),
+    ("intelligence:network", False),
+    ("intelligence:map", False),
+    ("intelligence:export", False),
+    ("intelligence:entity", True),
+    ("intelligence:volt", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("role", "page", "takes_entity"),
+    [
+        pytest.param(role, page, takes, id=f"{role.value}-{page.split(':')[1]}")
+        for role in Role
+        for page, takes in INTELLIGENCE_PAGES
+    ],
+)
+def test_intelligence_pages_answer_only_intelligence_roles_and_log_each_answer(
+    make_member, sign_in, role, page, takes_entity
+):
+    adult = entity_record(
+        actor=Actor.system("test"), kind="adult", label="Dale Marwood", grading=Grading("reliable", "B", "P")
+    )
+    client = sign_in(make_member(role))
+    before = AccessEvent.objects.count()
+
+    response = client.get(reverse(page, args=[adult.pk] if takes_entity else []))
+
+    allowed = role in INTELLIGENCE_ROLES
+    assert response.status_code == (200 if allowed else 404)
+    logged = AccessEvent.objects.order_by("-id")[: AccessEvent.objects.count() - before]
+    if page != "intelligence:export" or not allowed:
+        assert len(logged) >= 1
+        assert {event.outcome for event in logged} == {"granted" if allowed else "denied"}

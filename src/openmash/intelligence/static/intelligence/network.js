@@ -12,7 +12,7 @@ for (const element of document.querySelectorAll("[data-network-elements]")) {
     continue;
   }
   try {
-    window.cytoscape({
+    const cy = window.cytoscape({
       container: element,
       elements: data,
       wheelSensitivity: 0.3,
@@ -29,6 +29,8 @@ for (const element of document.querySelectorAll("[data-network-elements]")) {
           "line-style": (edge) => (edge.data("status") === "confirmed" ? "solid" : "dashed") } },
       ],
     });
+    // Kept for the browser tests, which check how each link is drawn.
+    (window.openmashNetworks = window.openmashNetworks || []).push(cy);
   } catch (error) {
     element.textContent = "The drawing could not be made. The tables below have the same network.";
     console.error(error);

@@ -67,11 +67,12 @@ def test_the_analyst_reads_the_network_map_and_volt_and_confirms_a_link(
     tab.goto(live_server.url + pages["entity"])
     tab.get_by_role("link", name="Confirm or reject").first.focus()
     tab.keyboard.press("Enter")
-    tab.get_by_label("Confirm the link").focus()
-    tab.keyboard.press("Space")
-    tab.get_by_label("Why").fill("Seen together on CCTV by the officer")
+    tab.wait_for_url("**/review")
+    tab.get_by_label("Confirm the link").check()
+    tab.get_by_label("Why", exact=True).fill("Seen together on CCTV by the officer")
     tab.get_by_role("button", name="Record the decision").focus()
     tab.keyboard.press("Enter")
+    tab.wait_for_url(f"**/entities/{picture['adult'].pk}/")
     assert tab.get_by_text("Link confirmed.").is_visible()
     assert axe_serious(tab) == []
     assert errors == []

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_feed_record_fewer_indexes'),
+        ('intake', '0005_feed_record_held_back'),
     ]
 
     operations = [
